@@ -1,0 +1,41 @@
+"""Acknowledgement of harm: the network-level state that gates service users' safety.
+
+Evidence: Discussion, 'service user engagement cannot begin immediately; a history of abuse at
+the hands of health services is recognised as the boundary and issue that must be acknowledged,
+before forcing that type of engagement'; Outcome, 'Statutory organisations were praised for their
+willingness to bear witness to the difficult history ... at these events [the annual conference],
+which contributed to a process where longstanding power asymmetries are recognised'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.arrays import clip01
+
+#: The conference is held in the last month of each year of the network: an assumption.
+CONFERENCE_PERIOD_MONTHS = 12
+
+
+def is_conference_month(month: int) -> bool:
+    """Whether ``month`` (1-based) is a conference month."""
+    return month % CONFERENCE_PERIOD_MONTHS == 0
+
+
+def update_acknowledgement(
+    acknowledgement: np.ndarray,
+    senior_attendance: np.ndarray,
+    conference_gain: np.ndarray,
+    good_senior_meetings: np.ndarray,
+    meeting_gain: np.ndarray,
+    decay: np.ndarray,
+) -> np.ndarray:
+    """Acknowledgement after a month.
+
+    Rises with the share of senior officials who bear witness at a conference and, more slowly,
+    with good meetings between CBOs and senior officials in community venues; decays slowly
+    otherwise. Saturating forms are assumptions.
+    """
+    rise = conference_gain * senior_attendance + meeting_gain * good_senior_meetings
+    a = acknowledgement + np.minimum(rise, 1.0) * (1.0 - acknowledgement)
+    return clip01(a - decay * a)

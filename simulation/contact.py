@@ -1,0 +1,107 @@
+"""Contact: who meets whom each month, and how good the meeting is.
+
+Evidence: Symbolic contexts, 'preliminary engagements specifically targeted high-ranking
+statutory officials, including executive directors and local government'; Relational resources,
+'open dialogue at all levels of the partnership'; Discussion, contact 'mediated by the TPN
+director as lead broker' and 'between groups with similar histories of shared oppression'.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.arrays import clip01
+
+
+def meeting_capacity(
+    broker_present: np.ndarray,
+    broker_staff: int,
+    meetings_per_staff: np.ndarray,
+    capacity_factor: np.ndarray,
+    statutory_meetings: np.ndarray,
+    max_meetings: int,
+) -> np.ndarray:
+    """Expected meetings convened this month (fractional), at most ``max_meetings``.
+
+    With a broker, staff convene ``meetings_per_staff`` each, scaled by what funding pays for.
+    Without one, statutory bodies convene ``statutory_meetings`` at their own sites: the usual
+    engagement practice the paper contrasts with the network's (an assumption).
+    """
+    broker = broker_staff * meetings_per_staff * capacity_factor
+    return np.minimum(np.where(broker_present > 0.5, broker, statutory_meetings), max_meetings)
+
+
+def active_slots(capacity: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Which meeting slots are held: the first ``floor(capacity)``, and one more by chance.
+
+    ``capacity`` has shape (R,), ``u`` shape (R, M): slot ``m`` is held when ``m < capacity``,
+    the fractional last slot with probability equal to the fraction.
+    """
+    slot = np.arange(u.shape[1])
+    whole = np.floor(capacity)[:, None]
+    return (slot < whole) | ((slot == whole) & (u < (capacity[:, None] - whole)))
+
+
+def senior_share(
+    senior_engagement: np.ndarray,
+    senior_priority: np.ndarray,
+    endorsement: np.ndarray,
+    senior_fraction: float,
+) -> np.ndarray:
+    """Probability that a CBO-statutory meeting is with an executive or senior manager.
+
+    Early on the broker targets them with ``senior_priority``; as they come to endorse the work,
+    attention returns to the proportional mix of ranks (``senior_fraction``). Zero when senior
+    officials do not engage. The shift with endorsement is an assumption.
+    """
+    share = senior_priority * (1.0 - endorsement) + senior_fraction * endorsement
+    return senior_engagement * share if senior_fraction > 0 else np.zeros_like(share)
+
+
+def pick_officials(
+    u_rank: np.ndarray,
+    u_index: np.ndarray,
+    p_senior: np.ndarray,
+    n_senior_tier: int,
+    n_frontline: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Official index and whether they are senior, for meetings with uniforms of shape (R, M).
+
+    Officials are laid out executives first, then senior managers, then frontline staff.
+    """
+    senior = u_rank < p_senior[:, None] if n_senior_tier > 0 else np.zeros(u_rank.shape, bool)
+    if n_frontline == 0:
+        senior = np.ones(u_rank.shape, bool)
+    size = np.where(senior, n_senior_tier, n_frontline)
+    offset = np.where(senior, 0, n_senior_tier)
+    index = offset + np.minimum((u_index * size).astype(np.int64), size - 1)
+    return index, senior
+
+
+def pick_distinct(u: np.ndarray, k: int) -> np.ndarray:
+    """``k`` distinct indices per meeting from uniforms of shape (..., n): a random subset."""
+    if k >= u.shape[-1]:
+        return np.argsort(u, axis=-1)
+    return np.argpartition(u, k - 1, axis=-1)[..., :k]
+
+
+def contact_quality(
+    base: np.ndarray,
+    venue: np.ndarray,
+    mediation: np.ndarray,
+    senior: np.ndarray,
+    material: np.ndarray,
+    solidarity: np.ndarray,
+    kpi: np.ndarray,
+    fatigue: np.ndarray,
+    noise: np.ndarray,
+) -> np.ndarray:
+    """Quality of contact for one attendee, in [0, 1].
+
+    Raised by a community venue (power differentials levelled), broker mediation, a senior official
+    present, payment, and CBO solidarity (a collective voice); lowered by a statutory venue, KPI
+    pressure and fatigue. Each argument is that factor's contribution already scaled by its
+    effect size. Additivity is an assumption.
+    """
+    q = base + venue + mediation + senior + material + solidarity - kpi - fatigue + noise
+    return clip01(q)

@@ -1,0 +1,541 @@
+"""The network's state as arrays with a leading replicate axis, and one month of its dynamics.
+
+This is the model's hot path: every mechanism works on whole populations in NumPy, over all
+replicates of a batch at once. The Mesa model (:mod:`simulation.model`) is the public face; its
+agents read their state from a :class:`Network` with a single replicate.
+
+Shapes: ``R`` replicates, ``C`` CBOs, ``S`` statutory officials (executives first, then senior
+managers, then frontline), ``U`` service users, ``M`` meeting slots a month, ``G`` CBOs invited
+to a meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from simulation.arrays import clip01, row_count, row_mean
+
+from simulation import (
+    acknowledgement,
+    contact,
+    engagement,
+    fatigue,
+    funding,
+    venues,
+    outcomes,
+    resources,
+    trust,
+    turnover,
+    venues,
+)
+from simulation.parameters import REGISTRY, names
+from simulation.streams import MonthlyBlocks, mechanism_generators
+
+#: Outcomes tracked as sustained runs of a condition.
+OUTCOMES: tuple[str, ...] = ("phase_zero", "engagement", "engagement_linked",
+                             "engagement_unlinked")
+
+#: Quantities recorded every month (month 0 is the initial state).
+METRICS: tuple[str, ...] = (
+    "trust_cbo_statutory",
+    "recognition",
+    "trust_cbo_broker",
+    "trust_cbo_cbo",
+    "senior_endorsement",
+    "acknowledgement",
+    "symbolic",
+    "relational",
+    "material",
+    "funding_level",
+    "project_funded",
+    "kpi_pressure",
+    "payment",
+    "meetings_community",
+    "meetings_statutory",
+    "tokenistic_share",
+    "fatigue",
+    "brokerage_skill",
+    "user_trust",
+    "engaged_share",
+    "engaged_share_linked",
+    "engaged_share_unlinked",
+    "harmful_encounters",
+    "phase_zero_over",
+    "engagement_reached",
+)
+
+_MAX_MEETINGS_PER_STAFF = REGISTRY["meetings_per_staff"].valid[1]
+_MAX_STATUTORY_MEETINGS = REGISTRY["statutory_meetings_per_month"].valid[1]
+_STRUCTURE = tuple(names("structure")) + ("horizon_months",)
+_INIT_SPREAD = 0.1  # half-width of initial heterogeneity in trust: an assumption
+
+
+class Network:
+    """State and monthly dynamics of ``R`` independent replicates sharing their structure.
+
+    ``params`` is one resolved parameter dict per replicate; they may differ in everything but
+    the structure parameters and the horizon. ``seeds`` gives each replicate its own seed.
+    ``record`` is ``"full"`` to keep every month's :data:`METRICS` in :attr:`history` (shape
+    (months + 1, R)), ``"current"`` to keep only this month's (row 0), or ``"none"`` to keep
+    only the state and the outcomes, which is fastest.
+    """
+
+    def __init__(self, params: Sequence[Mapping[str, Any]], seeds: Sequence[int],
+                 record: str = "full") -> None:
+        if len(params) != len(seeds) or not params:
+            raise ValueError("need one parameter dict per seed, and at least one")
+        first = params[0]
+        for p in params[1:]:
+            for n in _STRUCTURE:
+                if p[n] != first[n]:
+                    raise ValueError(
+                        f"replicates of one batch must share structure parameter '{n}'"
+                    )
+        self.R = R = len(params)
+        self.horizon = int(first["horizon_months"])
+        self.C = C = int(first["n_cbos"])
+        self.n_exec = int(first["n_executives"])
+        self.n_senior_tier = self.n_exec + int(first["n_senior_managers"])
+        self.n_frontline = int(first["n_frontline"])
+        self.S = S = self.n_senior_tier + self.n_frontline
+        self.U = U = int(first["n_service_users"])
+        self.G = G = min(int(first["meeting_size"]), C)
+        self.broker_staff = int(first["broker_staff"])
+        # Meeting slots a month: the most any lever or behaviour value could ask for, so that the
+        # size of the contact stream's monthly block depends on the structure alone.
+        self.M = M = int(np.ceil(max(self.broker_staff * _MAX_MEETINGS_PER_STAFF,
+                                     _MAX_STATUTORY_MEETINGS)))
+        # Every non-structure parameter as an (R,) float array, so replicates may differ; the
+        # shaped views save reshaping in the monthly step.
+        self.p = {n: np.array([float(q[n]) for q in params]) for n in REGISTRY
+                  if REGISTRY[n].kind != "structure"}
+        self.p2 = {n: v[:, None] for n, v in self.p.items()}
+        self.p3 = {n: v[:, None, None] for n, v in self.p.items()}
+        p = self.p
+        self.month = 0
+        self.has_broker = p["broker_present"] > 0.5
+        self._broker2 = self.has_broker[:, None]
+        self._broker3 = self.has_broker[:, None, None]
+        self._mediation = p["mediation_effect"] * p["broker_credibility"]
+        self._conference = p["senior_engagement"] * p["annual_conference"] * p["broker_present"]
+        self._self_senior = np.where(p["senior_engagement"] > 0.5, 1.0, 0.0)
+        self._contract_months = p["contract_months"].astype(np.int64)
+        self._gap_months = p["contract_gap_months"].astype(np.int64)
+        self._rr2 = np.arange(R)[:, None]
+        self._rr3 = np.arange(R)[:, None, None]
+        self._zeros = np.zeros(R)
+        self._inv_pairs = 1.0 / max(C * (C - 1), 1)
+        self._not_same_slot = ~np.eye(G, dtype=bool)
+        widths = {"held": M, "type": M, "rank": M, "official": M, "venue": M, "order": M * C,
+                  "attend": M * G, "noise": M * G, "self": C, "self_rank": C,
+                  "self_official": C, "self_noise": C, "conference": max(self.n_senior_tier, 1)}
+        ends = np.cumsum(list(widths.values()))
+        self._slices = {k: slice(e - w, e) for (k, w), e in zip(widths.items(), ends, strict=True)}
+
+        gens = [mechanism_generators(seed) for seed in seeds]
+        self._initialise(params, [g["init"] for g in gens])
+        self._contact = MonthlyBlocks([g["contact"] for g in gens], int(ends[-1]))
+        self._funding = MonthlyBlocks([g["funding"] for g in gens], 1)
+        self._turnover = MonthlyBlocks([g["turnover"] for g in gens], S)
+        self._engagement = MonthlyBlocks([g["engagement"] for g in gens], 2 * U)
+
+        rank_turnover = np.concatenate([
+            np.repeat(p["turnover_executive"][:, None], self.n_exec, axis=1),
+            np.repeat(p["turnover_senior"][:, None], self.n_senior_tier - self.n_exec, axis=1),
+            np.repeat(p["turnover_frontline"][:, None], self.n_frontline, axis=1),
+        ], axis=1)
+        self.leave_probability = turnover.monthly_leaving_probability(rank_turnover)
+        self.summary: dict[str, np.ndarray] = {}
+        self._summarise()
+        if record not in ("full", "current", "none"):
+            raise ValueError(f"record must be 'full', 'current' or 'none', got {record!r}")
+        self.record = record
+        self.history = {m: np.zeros((self.horizon + 1 if record == "full" else 1, R))
+                        for m in METRICS}
+        self._record()
+
+    # ------------------------------------------------------------------ initial state
+    def _initialise(self, params: Sequence[Mapping[str, Any]], gens: list) -> None:
+        C, S, U, p = self.C, self.S, self.U, self.p
+        draws = np.stack([g.random(5 * C + 2 * S + C * C + 6 * U) for g in gens])
+        cuts = np.cumsum([C, C, C, C, C, S, S, C * C, U, U, U, U, U])
+        (u_stand, u_ts, u_tb, _u_spare1, _u_spare2, u_rec, _u_spare3, u_cc,
+         u_member, u_first, u_second, u_harm, u_threshold, _u_spare4) = np.split(draws, cuts, 1)
+
+        def spread(level: np.ndarray, u: np.ndarray) -> np.ndarray:
+            return clip01(level[:, None] + _INIT_SPREAD * (2.0 * u - 1.0))
+
+        n_faith = int(round(float(params[0]["faith_share"]) * C))
+        self.faith = np.arange(C) < n_faith
+        # Leader standing (symbolic power): an assumption of uniform 0.3-0.7, faith leaders higher.
+        self.standing = clip01(0.3 + 0.4 * u_stand + p["faith_standing_bonus"][:, None]
+                                * self.faith)
+        self._mean_standing = row_mean(self.standing)
+        self.trust_statutory = spread(p["initial_trust_statutory"], u_ts)
+        self.trust_broker = spread(p["initial_trust_broker"], u_tb)
+        self.recognition = spread(p["initial_recognition"], u_rec)
+        self.trust_cbo = spread(p["initial_trust_cbo"], u_cc).reshape(self.R, C, C)
+        self.not_self = ~np.eye(C, dtype=bool)
+        self.trust_cbo *= self.not_self
+        self.endorsement = self.recognition.copy()
+        self.skill = np.zeros((self.R, C))
+        self.fatigue = np.zeros((self.R, C))
+        self.ack = np.zeros(self.R)
+        # Baselines that trust drifts back to without contact: where history left it.
+        self.base_statutory = self.trust_statutory.copy()
+        self.base_broker = self.trust_broker.copy()
+        self.base_recognition = self.recognition.copy()
+        self.base_cbo = self.trust_cbo.copy()
+
+        no_cbo = float(params[0]["share_users_no_cbo"])
+        two = float(params[0]["share_users_two_cbos"])
+        first = np.minimum((u_first * C).astype(np.int64), C - 1)
+        other = (first + 1 + np.minimum((u_second * (C - 1)).astype(np.int64), C - 2)) % C
+        self.first_cbo = np.where(u_member < no_cbo, -1, first)
+        self.second_cbo = np.where((u_member >= 1.0 - two) & (C > 1), other, -1)
+        self.second_cbo = np.where(self.first_cbo < 0, -1, self.second_cbo)
+        self.linked = self.first_cbo >= 0
+        self.n_linked = row_count(self.linked)
+        self.membership = engagement.membership_index(self.first_cbo, self.second_cbo, C)
+        # History of harm by services, heterogeneous; it lowers starting trust and slows learning.
+        self.harm = u_harm
+        self.user_trust = p["su_initial_trust"][:, None] * (1.0 - p["harm_weight"][:, None]
+                                                            * self.harm)
+        self.user_learning = p["su_learning"][:, None] * (1.0 - p["harm_weight"][:, None]
+                                                          * self.harm)
+        self.threshold = clip01(p["su_threshold_mean"][:, None] + p["su_threshold_spread"][:, None]
+                                 * (2.0 * u_threshold - 1.0))
+        self.engaged = engagement.is_engaged(self.user_trust, self.threshold)
+
+        self.project_active = np.ones(self.R, bool)
+        self.contract_left = p["contract_months"].astype(np.int64)
+        # The four tracked outcomes, stacked in the order of OUTCOMES: shape (4, R).
+        self.run_start = np.full((len(OUTCOMES), self.R), outcomes.NOT_REACHED)
+        self.reached = np.full((len(OUTCOMES), self.R), outcomes.NOT_REACHED)
+        self._hold = np.stack([p["pz_hold_months"]] + [p["engagement_hold_months"]] * 3)
+        self.meetings = {"community": np.zeros(self.R), "statutory": np.zeros(self.R)}
+        self.harmful_total = np.zeros(self.R)
+        self._monthly = {
+            "meetings_community": np.zeros(self.R),
+            "meetings_statutory": np.zeros(self.R),
+            "tokenistic_share": np.zeros(self.R),
+            "harmful_encounters": np.zeros(self.R),
+        }
+        self._update_money()
+
+    # ------------------------------------------------------------------ derived quantities
+    def _update_money(self) -> None:
+        p = self.p
+        self.funding_level = funding.funding_level(
+            p["core_funding"], p["core_capacity"], self.project_active, p["project_capacity"])
+        self.kpi_pressure = funding.kpi_pressure(
+            p["kpi_tied"], self.project_active, p["core_funding"], p["core_independence"])
+        self.payment = funding.payment_level(
+            p["pay_contributions"], self.funding_level, p["payment_floor"],
+            row_mean(self.recognition))
+
+    # ------------------------------------------------------------------ one month
+    def step(self) -> None:
+        """Advance every replicate by one month.
+
+        All meetings of the month read the state at the start of the month; their effects are
+        added up and applied together, then the statutory side, service users and contracts move.
+        """
+        self.month += 1
+        p, p2, p3 = self.p, self.p2, self.p3
+        R, C, M, G = self.R, self.C, self.M, self.G
+        rr, rr2 = self._rr3, self._rr2
+        has_broker = self.has_broker
+        tok2, tok3 = p2["tokenism_threshold"], p3["tokenism_threshold"]
+        gain2, gain3 = p2["trust_gain"], p3["trust_gain"]
+        asym2, asym3 = p2["trust_loss_asymmetry"], p3["trust_loss_asymmetry"]
+        endorse_idx = self.summary["senior_endorsement"]
+        standing_amp = engagement.standing_factor(self.standing, p2["standing_weight"])
+        solidarity = self.trust_cbo.sum(axis=2) * (1.0 / max(C - 1, 1))
+
+        # ---- contact: meetings the broker (or, without one, statutory bodies) convene
+        u = self._contact.next_block()
+        sl = self._slices
+        capacity = contact.meeting_capacity(
+            p["broker_present"], self.broker_staff, p["meetings_per_staff"],
+            funding.broker_capacity_factor(self.funding_level, p["broker_persistence"]),
+            p["statutory_meetings_per_month"], M)
+        held = contact.active_slots(capacity, u[:, sl["held"]])
+        among_cbos = self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"])
+        community = self._broker2 & venues.in_community_venue(u[:, sl["venue"]],
+                                                              p2["venue_community_share"])
+        p_senior = contact.senior_share(p["senior_engagement"], p["senior_priority"], endorse_idx,
+                                        self.n_senior_tier / self.S)
+        official, senior = contact.pick_officials(u[:, sl["rank"]], u[:, sl["official"]], p_senior,
+                                                  self.n_senior_tier, self.n_frontline)
+        invitees = contact.pick_distinct(u[:, sl["order"]].reshape(R, M, C), G)   # (R, M, G)
+        t_broker = self.trust_broker[rr, invitees]
+        t_stat = self.trust_statutory[rr, invitees]
+        fat = self.fatigue[rr, invitees]
+        convener_trust = np.where(self._broker3, t_broker, t_stat)
+        attend = held[:, :, None] & (u[:, sl["attend"]].reshape(R, M, G)
+                                     < convener_trust * (1.0 - fat))
+        quality = contact.contact_quality(
+            base=p3["quality_base"],
+            venue=venues.venue_quality(community, p2["venue_effect"])[:, :, None],
+            mediation=(self._mediation * p["broker_present"])[:, None, None] * t_broker,
+            senior=(senior & ~among_cbos)[:, :, None] * p3["senior_effect"],
+            material=(p["material_effect"] * self.payment)[:, None, None],
+            solidarity=p3["solidarity_effect"] * solidarity[rr, invitees],
+            kpi=(p["kpi_effect"] * self.kpi_pressure)[:, None, None],
+            fatigue=p3["fatigue_effect"] * fat,
+            noise=p3["quality_noise"] * (2.0 * u[:, sl["noise"]].reshape(R, M, G) - 1.0),
+        )
+        with_official = attend & ~among_cbos[:, :, None]
+        with_cbos = attend & among_cbos[:, :, None]
+        mediated = attend & self._broker3
+        official3 = np.broadcast_to(official[:, :, None], invitees.shape)
+
+        # CBO -> statutory trust and officials' recognition, from CBO-statutory meetings.
+        d_stat = _add_at(R, C, invitees, with_official * trust.contact_trust_change(
+            t_stat, quality, gain3, tok3, asym3))
+        n_stat = _add_at(R, C, invitees, with_official)
+        d_recog = _add_at(R, self.S, official3, with_official * trust.contact_trust_change(
+            self.recognition[rr, official3], quality, gain3 * standing_amp[rr, invitees], tok3,
+            asym3))
+        n_official = _add_at(R, self.S, official3, with_official)
+        # CBO -> broker trust, from every broker-convened meeting attended.
+        d_broker = _add_at(R, C, invitees, mediated * trust.contact_trust_change(
+            t_broker, quality, gain3, tok3, asym3))
+        n_broker = _add_at(R, C, invitees, mediated)
+        # CBO -> CBO trust between attendees of CBO-only meetings (solidarity).
+        d_cbo, n_cbo = self._cbo_pairs(with_cbos, invitees, quality)
+        # Brokerage skill, learned in mediated meetings with senior officials.
+        good = np.maximum(quality - tok3, 0.0) / np.maximum(1.0 - tok3, 1e-9)
+        d_skill = _add_at(R, C, invitees, good * (mediated & with_official & senior[:, :, None]))
+        good_senior = row_count(with_official & (senior & community)[:, :, None]
+                                       & (quality >= tok3)).astype(float)
+
+        # ---- CBOs' self-convened meetings with statutory leaders, in their own venues
+        self_meet = u[:, sl["self"]] < self.skill * p2["self_contact_rate"]
+        s_official, s_senior = contact.pick_officials(
+            u[:, sl["self_rank"]], u[:, sl["self_official"]], self._self_senior,
+            self.n_senior_tier, self.n_frontline)
+        s_quality = contact.contact_quality(
+            base=p2["quality_base"], venue=p2["venue_effect"], mediation=0.0,
+            senior=s_senior * p2["senior_effect"],
+            material=(p["material_effect"] * self.payment)[:, None],
+            solidarity=p2["solidarity_effect"] * solidarity,
+            kpi=(p["kpi_effect"] * self.kpi_pressure)[:, None],
+            fatigue=p2["fatigue_effect"] * self.fatigue,
+            noise=p2["quality_noise"] * (2.0 * u[:, sl["self_noise"]] - 1.0))
+        d_stat += self_meet * trust.contact_trust_change(
+            self.trust_statutory, s_quality, gain2, tok2, asym2)
+        n_stat += self_meet
+        d_recog += _add_at(R, self.S, s_official, self_meet * trust.contact_trust_change(
+            self.recognition[rr2, s_official], s_quality, gain2 * standing_amp, tok2, asym2))
+        n_official += _add_at(R, self.S, s_official, self_meet)
+        good_senior += row_count(self_meet & s_senior & (s_quality >= tok2))
+
+        # ---- the annual conference: senior officials bear witness
+        senior_attendance = self._zeros
+        if acknowledgement.is_conference_month(self.month) and self.n_senior_tier > 0:
+            there = u[:, sl["conference"]] < self.endorsement[:, : self.n_senior_tier]
+            senior_attendance = row_mean(there) * self._conference
+
+        # ---- apply the month's accumulated effects
+        decay = p["trust_decay"]
+        self.trust_statutory = _settle(self.trust_statutory, d_stat, n_stat,
+                                       self.base_statutory, decay)
+        self.recognition = _settle(self.recognition, d_recog, n_official,
+                                   self.base_recognition, decay)
+        self.trust_broker = _settle(self.trust_broker, d_broker, n_broker, self.base_broker, decay)
+        self.trust_cbo = _settle(self.trust_cbo, d_cbo, n_cbo, self.base_cbo, decay)
+        self.trust_cbo *= self.not_self
+        self.skill = clip01(self.skill + p2["skill_gain"] * d_skill * (1.0 - self.skill))
+        attended = n_stat + _add_at(R, C, invitees, with_cbos)
+        self.fatigue = fatigue.update_fatigue(self.fatigue, attended, self.payment[:, None],
+                                              p2["fatigue_rate"], p2["fatigue_recovery"])
+        self.ack = acknowledgement.update_acknowledgement(
+            self.ack, senior_attendance, p["acknowledgement_conference_gain"], good_senior,
+            p["acknowledgement_meeting_gain"], p["acknowledgement_decay"])
+
+        # ---- statutory side: learning spreads, endorsement follows recognition, turnover
+        org_mean = row_mean(self.recognition)
+        self.recognition = trust.drift_toward(self.recognition, org_mean[:, None],
+                                              p2["org_diffusion"])
+        self.endorsement += p2["endorsement_rate"] * (self.recognition - self.endorsement)
+        left = turnover.leavers(self._turnover.next_block(), self.leave_probability)
+        if left.any():
+            memory = trust.organisational_memory(p["memory_base"], self._senior_endorsement())
+            newcomer = trust.inherited_level(row_mean(self.recognition),
+                                             p["initial_recognition"], memory)
+            self.recognition = np.where(left, newcomer[:, None], self.recognition)
+            self.endorsement = np.where(left, (memory * newcomer)[:, None], self.endorsement)
+            self.base_recognition = np.where(left, p2["initial_recognition"],
+                                             self.base_recognition)
+
+        # ---- service users
+        n_attend = row_count(attend) + row_count(self_meet)
+        n_token = (row_count(attend & (quality < tok3))
+                   + row_count(self_meet & (s_quality < tok2)))
+        tokenistic_share = n_token / np.maximum(n_attend, 1)
+        relay = engagement.cbo_relay(self.trust_statutory, standing_amp)
+        safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
+                                             p["unlinked_reach"])
+        self.user_trust = engagement.update_user_trust(self.user_trust, safety,
+                                                       self.user_learning, asym2)
+        ue = self._engagement.next_block()
+        harmed = engagement.harmful_encounters(
+            ue[:, : self.U], ue[:, self.U:],
+            p["direct_recruitment"] + self.kpi_pressure * p["kpi_recruitment"],
+            self.ack, p["acknowledgement_safe"], self.engaged, p["encounter_rate"],
+            tokenistic_share)
+        self.user_trust = clip01(self.user_trust - harmed * p2["tokenism_shock"])
+        self.engaged = engagement.is_engaged(self.user_trust, self.threshold)
+
+        # ---- book-keeping, outcomes, then the contract clock for next month
+        meeting_held = attend.any(axis=2)
+        n_community = row_count(meeting_held & community)
+        self._monthly = {
+            "meetings_community": n_community + row_count(self_meet),
+            "meetings_statutory": row_count(meeting_held) - n_community,
+            "tokenistic_share": tokenistic_share,
+            "harmful_encounters": row_count(harmed),
+        }
+        self.meetings["community"] += self._monthly["meetings_community"]
+        self.meetings["statutory"] += self._monthly["meetings_statutory"]
+        self.harmful_total += self._monthly["harmful_encounters"]
+        self._summarise()
+        self._track_outcomes()
+        p_renew = funding.renewal_probability(p["kpi_tied"], self.summary["relational"],
+                                              p["renewal_base"], self.summary["engaged_share"],
+                                              p["kpi_target"])
+        self.project_active, self.contract_left = funding.advance_contracts(
+            self.project_active, self.contract_left, self._funding.next_block()[:, 0], p_renew,
+            self._contract_months, self._gap_months)
+        self._update_money()
+        if self.record != "none":
+            self._record()
+
+    def _cbo_pairs(self, with_cbos: np.ndarray, invitees: np.ndarray, quality: np.ndarray
+                   ) -> tuple[np.ndarray | float, np.ndarray | float]:
+        """Accumulated CBO-to-CBO trust change and contact counts from CBO-only meetings."""
+        if not with_cbos.any():
+            return 0.0, 0.0
+        C, n = self.C, self.R * self.C * self.C
+        pair = with_cbos[:, :, :, None] & with_cbos[:, :, None, :] & self._not_same_slot
+        r, m, g, h = np.nonzero(pair)
+        flat = (r * C + invitees[r, m, g]) * C + invitees[r, m, h]
+        change = trust.contact_trust_change(
+            self.trust_cbo.ravel()[flat], quality[r, m, g], self.p["trust_gain"][r],
+            self.p["tokenism_threshold"][r], self.p["trust_loss_asymmetry"][r])
+        shape = self.trust_cbo.shape
+        return (np.bincount(flat, change, minlength=n).reshape(shape),
+                np.bincount(flat, minlength=n).reshape(shape))
+
+    # ------------------------------------------------------------------ outputs
+    def _senior_endorsement(self) -> np.ndarray:
+        if self.n_senior_tier == 0:
+            return self._zeros
+        return row_mean(self.endorsement[:, : self.n_senior_tier])
+
+    def _summarise(self) -> None:
+        """Network-level means of the month, computed once for outcomes, records and renewal."""
+        s = self.summary
+        s["trust_cbo_statutory"] = np.add.reduce(self.trust_statutory, axis=1) / self.C
+        s["recognition"] = np.add.reduce(self.recognition, axis=1) / self.S
+        s["trust_cbo_broker"] = np.add.reduce(self.trust_broker, axis=1) / self.C
+        s["trust_cbo_cbo"] = self.trust_cbo.sum(axis=(1, 2)) * self._inv_pairs
+        s["senior_endorsement"] = self._senior_endorsement()
+        s["relational"] = resources.relational_index(
+            s["trust_cbo_statutory"], s["recognition"], s["trust_cbo_broker"], s["trust_cbo_cbo"],
+            self.p["broker_present"])
+        n_linked = row_count(self.engaged & self.linked)
+        n_engaged = row_count(self.engaged)
+        s["engaged_share"] = n_engaged / self.U
+        s["engaged_share_linked"] = n_linked / np.maximum(self.n_linked, 1)
+        s["engaged_share_unlinked"] = (n_engaged - n_linked) / np.maximum(self.U - self.n_linked, 1)
+
+    def _track_outcomes(self) -> None:
+        p, s = self.p, self.summary
+        thr = p["engagement_threshold"]
+        conditions = np.stack([
+            (s["trust_cbo_statutory"] >= p["pz_trust_threshold"])
+            & (s["recognition"] >= p["pz_recognition_threshold"])
+            & (s["senior_endorsement"] >= p["pz_endorsement_threshold"]),
+            s["engaged_share"] >= thr,
+            s["engaged_share_linked"] >= thr,
+            s["engaged_share_unlinked"] >= thr,
+        ])
+        self.run_start, self.reached = outcomes.update_sustained(
+            conditions, self.run_start, self.reached, self.month, self._hold)
+
+    def outcome_month(self, name: str) -> np.ndarray:
+        """Start month of the first sustained run of outcome ``name`` (-1 where censored)."""
+        return self.reached[OUTCOMES.index(name)]
+
+    def _record(self) -> None:
+        h, s = self.history, self.summary
+        t = self.month if self.record == "full" else 0
+        for k in _SUMMARY_METRICS:
+            h[k][t] = s[k]
+        for k, v in self._monthly.items():
+            h[k][t] = v
+        h["acknowledgement"][t] = self.ack
+        h["symbolic"][t] = resources.symbolic_index(
+            s["senior_endorsement"], self.ack, self._mean_standing * s["recognition"])
+        h["material"][t] = resources.material_index(self.funding_level, self.payment)
+        h["funding_level"][t] = self.funding_level
+        h["project_funded"][t] = self.project_active
+        h["kpi_pressure"][t] = self.kpi_pressure
+        h["payment"][t] = self.payment
+        h["fatigue"][t] = row_mean(self.fatigue)
+        h["brokerage_skill"][t] = row_mean(self.skill)
+        h["user_trust"][t] = row_mean(self.user_trust)
+        h["phase_zero_over"][t] = self.reached[0] >= 0
+        h["engagement_reached"][t] = self.reached[1] >= 0
+
+    def final_state(self) -> dict[str, np.ndarray]:
+        """Outcomes and end-of-run indices of every replicate, as (R,) arrays.
+
+        Computed from the state, not the history, so it is the same whatever ``record`` is.
+        """
+        s = self.summary
+        out = {f"{name}_month": self.reached[i] for i, name in enumerate(OUTCOMES)}
+        out.update({k: s[k] for k in _SUMMARY_METRICS})
+        out["acknowledgement"] = self.ack
+        out["symbolic"] = resources.symbolic_index(
+            s["senior_endorsement"], self.ack, self._mean_standing * s["recognition"])
+        out["material"] = resources.material_index(self.funding_level, self.payment)
+        out["payment"] = self.payment
+        out["fatigue"] = row_mean(self.fatigue)
+        out["brokerage_skill"] = row_mean(self.skill)
+        out["user_trust"] = row_mean(self.user_trust)
+        out["meetings_community"] = self.meetings["community"]
+        out["meetings_statutory"] = self.meetings["statutory"]
+        out["harmful_encounters"] = self.harmful_total
+        return out
+
+    def run(self) -> None:
+        """Run every replicate to the horizon."""
+        while self.month < self.horizon:
+            self.step()
+
+
+_SUMMARY_METRICS = ("trust_cbo_statutory", "recognition", "trust_cbo_broker", "trust_cbo_cbo",
+                    "senior_endorsement", "relational", "engaged_share", "engaged_share_linked",
+                    "engaged_share_unlinked")
+
+
+def _add_at(R: int, n: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """An (R, n) array holding, for each replicate ``r``, ``values`` added up at ``index[r]``."""
+    flat = (np.arange(R).reshape((R,) + (1,) * (index.ndim - 1)) * n + index).ravel()
+    weights = np.ravel(values).astype(float, copy=False)
+    return np.bincount(flat, weights, minlength=R * n).reshape(R, n)
+
+
+def _settle(value: np.ndarray, delta: np.ndarray | float, contacts: np.ndarray | float,
+            baseline: np.ndarray, decay: np.ndarray) -> np.ndarray:
+    """Add a month's accumulated change; values without contact drift back to their baseline."""
+    decay = decay.reshape((-1,) + (1,) * (value.ndim - 1))
+    drifted = trust.drift_toward(value, baseline, decay)
+    return clip01(np.where(np.asarray(contacts) > 0, value + delta, drifted))

@@ -1,0 +1,510 @@
+"""The parameter registry: one source of truth for every model parameter.
+
+Each :class:`Parameter` carries its name, type, default, valid range, sweep range, unit, meaning,
+evidence (a passage of Burgess and Choudary 2021, cited by section, or the word "assumption") and
+kind. The model, validation, the CLI, sweeps and the documentation all read :data:`REGISTRY`.
+
+Kinds:
+
+- ``structure``: sizes of the populations; runs that share them can be vectorised together.
+- ``behaviour``: how agents respond; the paper is mostly silent on their values.
+- ``lever``: what a policy (funder, commissioner, network) can change.
+- ``measurement``: outcome definitions (thresholds, hold lengths, horizon); kept out of default
+  sensitivity analysis because they change what is measured, not what happens.
+
+Defaults describe the studied network (The People's Network, TPN) as the paper reports it; where
+the paper gives no number the default is an assumption and says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Kind = Literal["structure", "behaviour", "lever", "measurement"]
+KINDS: tuple[Kind, ...] = ("structure", "behaviour", "lever", "measurement")
+
+
+class ParameterError(ValueError):
+    """A parameter name, type or value a user supplied is not valid.
+
+    The message names the parameter and its valid range, so that command-line tools can print it
+    as a one-line error.
+    """
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter and everything known about it."""
+
+    name: str
+    type: type
+    default: Any
+    valid: tuple[float, float]
+    sweep: tuple[float, float]
+    unit: str
+    kind: Kind
+    meaning: str
+    evidence: str
+
+    def describe_range(self) -> str:
+        """Human-readable valid range, used in error messages and docs."""
+        if self.type is bool:
+            return "true or false"
+        lo, hi = self.valid
+        hi_txt = "inf" if math.isinf(hi) else _fmt(hi)
+        return f"[{_fmt(lo)}, {hi_txt}]"
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise :class:`ParameterError`.
+
+        Strings are parsed (so ``--set name=value`` works); numbers are checked against the valid
+        range. Booleans accept true/false/yes/no/1/0 and never silently accept other numbers.
+        """
+        if isinstance(value, str):
+            value = self._parse(value.strip())
+        if self.type is bool:
+            if isinstance(value, bool | int) and not isinstance(value, float) and value in (0, 1):
+                return bool(value)
+            if hasattr(value, "dtype") and value in (0, 1):  # numpy scalars from a design
+                return bool(value)
+            raise ParameterError(
+                f"parameter '{self.name}' must be true or false, got {value!r}"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float) and not hasattr(
+            value, "dtype"
+        ):
+            raise ParameterError(
+                f"parameter '{self.name}' must be a number in {self.describe_range()}, "
+                f"got {value!r}"
+            )
+        value = float(value)
+        if not math.isfinite(value):
+            raise ParameterError(
+                f"parameter '{self.name}' must be a finite number in {self.describe_range()}, "
+                f"got {value!r}"
+            )
+        if self.type is int:
+            if value != round(value):
+                raise ParameterError(
+                    f"parameter '{self.name}' must be a whole number in "
+                    f"{self.describe_range()}, got {value!r}"
+                )
+            value = int(round(value))
+        lo, hi = self.valid
+        if not lo <= value <= hi:
+            raise ParameterError(
+                f"parameter '{self.name}' = {_fmt(value)} is out of range; valid range is "
+                f"{self.describe_range()} ({self.unit})"
+            )
+        return value
+
+    def _parse(self, text: str) -> Any:
+        if self.type is bool:
+            low = text.lower()
+            if low in ("true", "yes", "on", "1"):
+                return True
+            if low in ("false", "no", "off", "0"):
+                return False
+            raise ParameterError(f"parameter '{self.name}' must be true or false, got {text!r}")
+        try:
+            return float(text)
+        except ValueError:
+            raise ParameterError(
+                f"parameter '{self.name}' must be a number in {self.describe_range()}, "
+                f"got {text!r}"
+            ) from None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly record of every field."""
+        d = asdict(self)
+        d["type"] = self.type.__name__
+        d["valid"] = [_jsonable(v) for v in self.valid]
+        d["sweep"] = [_jsonable(v) for v in self.sweep]
+        return d
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _jsonable(x: float) -> float | str:
+    return "inf" if isinstance(x, float) and math.isinf(x) else x
+
+
+ASSUMPTION = "Assumption: the paper gives no number."
+_P = Parameter
+_INF = math.inf
+
+# Sections of the paper are cited by their headings: Research context, Symbolic contexts,
+# Relational resources, Material resource contributions, Outcome (safe space), Discussion.
+_PARAMETERS: tuple[Parameter, ...] = (
+    # ---------------------------------------------------------------- structure
+    _P("n_cbos", int, 20, (2, 500), (10, 40), "organisations", "structure",
+       "Community-based organisations (faith groups and third-sector groups) in the network.",
+       "Methodology: PLA workshops 'with CBO (n=20)' participants. Using it as the network size "
+       "is an assumption."),
+    _P("faith_share", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share", "structure",
+       "Share of CBOs that are faith groups (churches, mosques, a temple).",
+       "Research context: 'Black Pentecostal churches, Mosques ... the Church of England, a Hindu "
+       "temple'. The share is an assumption."),
+    _P("n_executives", int, 2, (0, 50), (1, 4), "officials", "structure",
+       "Statutory executives (chief executives, chairs, directors).",
+       "Methodology: 18 statutory participants; the split by rank is an assumption."),
+    _P("n_senior_managers", int, 6, (0, 100), (3, 10), "officials", "structure",
+       "Statutory senior managers and commissioners.",
+       "Methodology: 18 statutory participants; the split by rank is an assumption."),
+    _P("n_frontline", int, 10, (1, 200), (5, 20), "officials", "structure",
+       "Frontline statutory staff ('street-level officers').",
+       "Relational resources: 'street-level officers'. The count is an assumption."),
+    _P("n_service_users", int, 300, (1, 100_000), (100, 1000), "people", "structure",
+       "Service users from racially minoritised communities within reach of the network.",
+       "Assumption: the paper gives no number of service users."),
+    _P("share_users_no_cbo", float, 0.3, (0.0, 1.0), (0.1, 0.6), "share", "structure",
+       "Share of service users who belong to no network CBO.",
+       "Discussion: 'many service users linked into the network through membership to CBOs'. "
+       "The share is an assumption."),
+    _P("share_users_two_cbos", float, 0.2, (0.0, 1.0), (0.0, 0.4), "share", "structure",
+       "Share of service users who belong to two network CBOs.",
+       "Research context: 'intersecting memberships'. The share is an assumption."),
+    _P("broker_staff", int, 5, (1, 50), (2, 10), "people", "structure",
+       "Broker organisation's director and staff.",
+       "Research context: 'TPN had four additional staff' besides the Director."),
+    _P("meeting_size", int, 4, (1, 20), (2, 8), "CBOs per meeting", "structure",
+       "CBOs invited to each meeting the broker convenes.",
+       "Material resources: 'regular network meetings, BAME mental health steering committees'. "
+       "The size is an assumption."),
+    # ---------------------------------------------------------------- levers
+    _P("broker_present", bool, True, (0, 1), (0, 1), "flag", "lever",
+       "A broker organisation convenes and mediates meetings.",
+       "Discussion: 'TPN's work linking actors in the health system across power levels ... is a "
+       "key part of phase zero'."),
+    _P("venue_community_share", float, 1.0, (0.0, 1.0), (0.0, 1.0), "share", "lever",
+       "Share of broker-convened meetings held in community-owned venues.",
+       "Discussion: 'Discussions between CBOs and statutory partners were always held in "
+       "community owned spaces - churches, mosques and community centres'."),
+    _P("core_funding", bool, True, (0, 1), (0, 1), "flag", "lever",
+       "The broker has core funding from a non-statutory funder, independent of contracts.",
+       "Material resources: 'TPN's core funding was provided through non-statutory funding routes "
+       "by a national foundation'."),
+    _P("kpi_tied", bool, False, (0, 1), (0, 1), "flag", "lever",
+       "Statutory project funding is tied to key performance indicators.",
+       "Material resources: 'Funding was not linked to key performance indicators (KPIs)'."),
+    _P("contract_months", int, 36, (1, 600), (6, 60), "months", "lever",
+       "Length of each statutory project-funding contract.",
+       "Research context: 'small pots of funding from local public sector grants and contracts'. "
+       "The length is an assumption."),
+    _P("contract_gap_months", int, 3, (0, 120), (0, 12), "months", "lever",
+       "Months without project funding after a contract that is not renewed.",
+       "Discussion: 'time may not be afforded to organisations bound by contractual obligations'. "
+       "The length is an assumption."),
+    _P("pay_contributions", bool, True, (0, 1), (0, 1), "flag", "lever",
+       "CBO contributions are paid for at all.",
+       "Symbolic contexts: 'it's only fair that if they are doing things that we are currently "
+       "paying for, that we commission them'."),
+    _P("payment_floor", float, 0.3, (0.0, 1.0), (0.0, 1.0), "share of full rate", "lever",
+       "Share of the full rate paid for CBO work from the start, before recognition grows.",
+       ASSUMPTION),
+    _P("senior_engagement", bool, True, (0, 1), (0, 1), "flag", "lever",
+       "Executives and senior managers take part in meetings and events.",
+       "Symbolic contexts: 'preliminary engagements specifically targeted high-ranking statutory "
+       "officials, including executive directors and local government'."),
+    _P("senior_priority", float, 0.6, (0.0, 1.0), (0.2, 0.9), "share", "lever",
+       "Share of CBO-statutory meetings the broker directs at executives and senior managers "
+       "early on (before they endorse the work).",
+       "Symbolic contexts: 'preliminary engagements specifically targeted high-ranking statutory "
+       "officials'. The share is an assumption."),
+    _P("annual_conference", bool, True, (0, 1), (0, 1), "flag", "lever",
+       "The broker holds an annual community conference where statutory bodies bear witness.",
+       "Material resources: 'an annual conference on Black mental health for over a decade'; "
+       "Outcome: statutory organisations 'bear witness to the difficult history'."),
+    _P("direct_recruitment", float, 0.0, (0.0, 0.5), (0.0, 0.1), "probability per month",
+       "lever",
+       "Monthly probability that services approach a service user directly, outside CBOs.",
+       "Discussion: engagement 'cannot begin immediately; a history of abuse ... must be "
+       "acknowledged, before forcing that type of engagement'. The rate is an assumption."),
+    _P("statutory_meetings_per_month", float, 1.0, (0.0, 8.0), (0.0, 4.0), "meetings", "lever",
+       "Meetings statutory bodies convene at their own sites when there is no broker.",
+       "Assumption: the usual engagement practice the paper contrasts with TPN's."),
+    # ---------------------------------------------------------------- behaviour: contact
+    _P("meetings_per_staff", float, 2.0, (0.0, 4.0), (1.0, 3.0), "meetings per month",
+       "behaviour",
+       "Meetings each broker staff member can convene in a fully funded month.", ASSUMPTION),
+    _P("cbo_meeting_share", float, 0.3, (0.0, 1.0), (0.1, 0.5), "share", "behaviour",
+       "Share of broker-convened meetings held among CBOs only (solidarity building).",
+       "Discussion: brokerage 'between groups with similar histories of shared oppression (i.e. "
+       "Black Caribbean and Muslim communities)'. The share is an assumption."),
+    _P("broker_credibility", float, 0.8, (0.0, 1.0), (0.4, 1.0), "index", "behaviour",
+       "The broker's credibility on both sides, from its director's social location.",
+       "Symbolic contexts: 'social location ... enabled him to engage in spaces where others "
+       "could not - and be listened to'. The value is an assumption."),
+    _P("broker_persistence", float, 0.3, (0.0, 1.0), (0.0, 0.6), "share of capacity",
+       "behaviour",
+       "Share of its capacity the broker keeps up without any funding.",
+       "Symbolic contexts: 'persistence over time was also critical'. The value is an "
+       "assumption."),
+    _P("core_capacity", float, 0.8, (0.0, 1.0), (0.5, 1.0), "share of capacity", "behaviour",
+       "Share of the broker's capacity that core funding pays for.",
+       "Research context: 'core operational funding from a charitable foundation' plus 'small "
+       "pots' of public funding. The share is an assumption."),
+    _P("project_capacity", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share of capacity",
+       "behaviour",
+       "Share of the broker's capacity that a statutory project contract pays for.", ASSUMPTION),
+    _P("core_independence", float, 0.5, (0.0, 1.0), (0.0, 1.0), "share", "behaviour",
+       "How much core funding shields the broker from KPI pressure.",
+       "Discussion: 'TPN's core funding, provides independence from statutory boundaries'. The "
+       "value is an assumption."),
+    # ---------------------------------------------------------------- behaviour: quality
+    _P("quality_base", float, 0.4, (0.0, 1.0), (0.3, 0.55), "index", "behaviour",
+       "Quality of a meeting before venue, mediation, rank, material and fatigue effects.",
+       ASSUMPTION),
+    _P("venue_effect", float, 0.12, (0.0, 0.5), (0.0, 0.25), "quality", "behaviour",
+       "Quality added by a community-owned venue (and removed by a statutory site).",
+       "Symbolic contexts: community-owned spaces 'worked to level out power differentials in "
+       "early encounters'. The size is an assumption."),
+    _P("mediation_effect", float, 0.15, (0.0, 0.5), (0.0, 0.3), "quality", "behaviour",
+       "Quality added by broker mediation, scaled by credibility and the CBO's trust in it.",
+       "Discussion: 'contact (mediated by the TPN director as lead broker), was organised around "
+       "strategic conversations highlighting mutual gains'. The size is an assumption."),
+    _P("senior_effect", float, 0.08, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
+       "Quality added when an executive or senior manager is present.",
+       "Symbolic contexts: 'I remember the chair coming with his key officials ... we were now "
+       "moving to a very different level'. The size is an assumption."),
+    _P("material_effect", float, 0.08, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
+       "Quality added by payment for the CBO's contribution.",
+       "Discussion: remuneration 'was re-affirming for communities themselves, who viewed "
+       "themselves as valuable'. The size is an assumption."),
+    _P("solidarity_effect", float, 0.1, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
+       "Quality added by a CBO's trust in the other CBOs (a collective voice).",
+       "Outcome: 'shared solidarity between different community stakeholders was recognised as "
+       "a critical strategy'. The size is an assumption."),
+    _P("kpi_effect", float, 0.25, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
+       "Quality removed by full KPI pressure (contact steered to targets, not process).",
+       "Discussion: 'a focus on outcomes, should be exchanged for a focus on process'. The size "
+       "is an assumption."),
+    _P("fatigue_effect", float, 0.2, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
+       "Quality removed by full volunteer fatigue.",
+       "Discussion: 'avoiding an overreliance on volunteerism ... which has been problematic in "
+       "other settings'. The size is an assumption."),
+    _P("quality_noise", float, 0.1, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
+       "Half-width of the uniform noise on each attendee's meeting quality.", ASSUMPTION),
+    _P("tokenism_threshold", float, 0.4, (0.0, 0.9), (0.3, 0.5), "quality", "behaviour",
+       "Quality below which contact is tokenistic and erodes trust.",
+       "Introduction: without more, 'service-user engagement emerges as a tokenistic exercise'. "
+       "The threshold is an assumption."),
+    # ---------------------------------------------------------------- behaviour: trust
+    _P("trust_gain", float, 0.025, (0.0, 0.5), (0.01, 0.05), "per meeting", "behaviour",
+       "Trust gained from one meeting of the best quality, before diminishing returns.",
+       "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
+       "bit'. The rate is an assumption."),
+    _P("trust_loss_asymmetry", float, 2.0, (1.0, 10.0), (1.0, 4.0), "ratio", "behaviour",
+       "How much faster poor contact destroys trust than good contact builds it.",
+       "Assumption from the trust literature (the asymmetry principle, Slovic 1993), not a "
+       "finding of the paper."),
+    _P("trust_decay", float, 0.004, (0.0, 0.1), (0.0, 0.01), "per month", "behaviour",
+       "Monthly drift of trust back toward its starting level without contact.", ASSUMPTION),
+    _P("initial_trust_statutory", float, 0.2, (0.0, 1.0), (0.1, 0.35), "index", "behaviour",
+       "CBOs' starting trust toward statutory partners.",
+       "Background: 'an understandable fear and mistrust of mental health services'. The value "
+       "is an assumption."),
+    _P("initial_recognition", float, 0.2, (0.0, 1.0), (0.1, 0.35), "index", "behaviour",
+       "Statutory officials' starting recognition of community knowledge.",
+       "Symbolic contexts: 'Overtime, statutory bodies began to recognise ... network "
+       "contributions'. The value is an assumption."),
+    _P("initial_trust_broker", float, 0.6, (0.0, 1.0), (0.1, 0.8), "index", "behaviour",
+       "CBOs' starting trust toward the broker.",
+       "Research context: 'Since 2001, TPN has worked with marginalised communities', years "
+       "before phase zero began (about 2008). The value is an assumption."),
+    _P("initial_trust_cbo", float, 0.3, (0.0, 1.0), (0.1, 0.5), "index", "behaviour",
+       "CBOs' starting trust toward one another.", ASSUMPTION),
+    _P("standing_weight", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share", "behaviour",
+       "How much a CBO leader's standing scales what statutory partners learn from the CBO and "
+       "what the CBO relays to its members.",
+       "Symbolic contexts: 'you go into the church there and there are people standing saying "
+       "this is good for your mental health, people listen'."),
+    _P("faith_standing_bonus", float, 0.2, (0.0, 0.5), (0.0, 0.3), "index", "behaviour",
+       "Extra leader standing of faith-group leaders.",
+       "Symbolic contexts: faith leaders' 'cultural frames were seen as the most meaningful "
+       "platform'. The size is an assumption."),
+    _P("skill_gain", float, 0.05, (0.0, 0.5), (0.0, 0.1), "per meeting", "behaviour",
+       "Brokerage skill a CBO learns from one mediated meeting with a senior official.",
+       "Relational resources: CBOs 'learn how to build relationships beyond just street-level "
+       "officers'. The rate is an assumption."),
+    _P("self_contact_rate", float, 0.3, (0.0, 1.0), (0.0, 0.6), "probability per month",
+       "behaviour",
+       "Monthly probability that a fully skilled CBO convenes its own meeting with statutory "
+       "leaders.",
+       "Relational resources: 'that's what we literally actually do now, build a relationship "
+       "with the leadership in the council'. The rate is an assumption."),
+    _P("endorsement_rate", float, 0.06, (0.0, 1.0), (0.02, 0.15), "per month", "behaviour",
+       "Monthly rate at which an official's endorsement follows their recognition.",
+       "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
+       "coproduction efforts'. The rate is an assumption."),
+    _P("org_diffusion", float, 0.02, (0.0, 0.5), (0.0, 0.05), "per month", "behaviour",
+       "Monthly rate at which recognition spreads among officials of the statutory side.",
+       "Symbolic contexts: 'bring some of it back into the organisation'. The rate is an "
+       "assumption."),
+    _P("turnover_executive", float, 0.08, (0.0, 1.0), (0.02, 0.25), "per year", "behaviour",
+       "Annual turnover of executives.",
+       "Relational resources: leaders 'are more likely to never leave their chair'. The rate is "
+       "an assumption."),
+    _P("turnover_senior", float, 0.10, (0.0, 1.0), (0.03, 0.3), "per year", "behaviour",
+       "Annual turnover of senior managers.", "Relational resources (as above); assumption."),
+    _P("turnover_frontline", float, 0.20, (0.0, 1.0), (0.05, 0.45), "per year", "behaviour",
+       "Annual turnover of frontline staff.",
+       "Relational resources: the contrast with 'street-level officers'. The rate is an "
+       "assumption."),
+    _P("memory_base", float, 0.3, (0.0, 1.0), (0.0, 0.6), "share", "behaviour",
+       "Share of the organisation's recognition a newcomer inherits without senior endorsement; "
+       "it rises toward 1 with endorsement.",
+       "Relational resources: 'it gets into the DNA of the whole system'. The value is an "
+       "assumption."),
+    _P("fatigue_rate", float, 0.06, (0.0, 0.5), (0.0, 0.15), "per unpaid meeting", "behaviour",
+       "Fatigue a CBO accrues per meeting attended without payment.",
+       "Discussion: 'avoiding an overreliance on volunteerism in response to resource "
+       "challenges, which has been problematic in other settings'. The rate is an assumption."),
+    _P("fatigue_recovery", float, 0.1, (0.0, 1.0), (0.02, 0.3), "per month", "behaviour",
+       "Monthly share of fatigue that wears off.", ASSUMPTION),
+    _P("acknowledgement_conference_gain", float, 0.25, (0.0, 1.0), (0.05, 0.4), "per conference",
+       "behaviour",
+       "Acknowledgement of harm gained at a conference attended by all senior officials.",
+       "Outcome: statutory organisations 'bear witness to the difficult history between racially "
+       "excluded communities and health systems at these events'. The size is an assumption."),
+    _P("acknowledgement_meeting_gain", float, 0.004, (0.0, 0.1), (0.0, 0.01), "per meeting",
+       "behaviour",
+       "Acknowledgement gained per good meeting between CBOs and a senior official in a "
+       "community venue.",
+       "Outcome: 'sensitive issues were be debated between senior leaders from statutory bodies "
+       "and community members'. The size is an assumption."),
+    _P("acknowledgement_decay", float, 0.005, (0.0, 0.1), (0.0, 0.02), "per month", "behaviour",
+       "Monthly decay of acknowledgement.", ASSUMPTION),
+    # ---------------------------------------------------------------- behaviour: funding
+    _P("renewal_base", float, 0.3, (0.0, 1.0), (0.1, 0.6), "probability", "behaviour",
+       "Probability a flexible contract is renewed with no relational basis; it rises to 1 "
+       "with the relational index.",
+       "Material resources: extension 'after initial evaluations based largely on trusting "
+       "relationships'. The value is an assumption."),
+    _P("kpi_target", float, 0.4, (0.01, 1.0), (0.2, 0.6), "engaged share", "behaviour",
+       "Engaged share of service users a KPI-tied contract expects; renewal probability is the "
+       "attained fraction of it.",
+       "Discussion: 'time-bound project outcomes may undermine the ability for coproduction "
+       "efforts to gain meaning'. The target is an assumption."),
+    # ---------------------------------------------------------------- behaviour: service users
+    _P("su_initial_trust", float, 0.1, (0.0, 1.0), (0.02, 0.2), "index", "behaviour",
+       "Service users' starting trust in the coproduction space (before harm history).",
+       "Discussion: 'rejection of traditional service spaces is logical' given 'negative "
+       "experiences of violence and racism'. The value is an assumption."),
+    _P("harm_weight", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share", "behaviour",
+       "How strongly a service user's history of harm lowers their starting trust and slows "
+       "their learning that the space is safe.",
+       "Introduction: engagement 'is embedded within a history of violence(s)'. The value is an "
+       "assumption."),
+    _P("su_learning", float, 0.05, (0.0, 1.0), (0.02, 0.1), "per month", "behaviour",
+       "Monthly rate at which a service user's trust rises toward the safety they perceive.",
+       "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
+       "The rate is an assumption."),
+    _P("su_threshold_mean", float, 0.35, (0.0, 1.0), (0.25, 0.5), "trust", "behaviour",
+       "Mean trust at which a service user engages.", ASSUMPTION),
+    _P("su_threshold_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "trust", "behaviour",
+       "Half-width of the uniform spread of engagement thresholds.", ASSUMPTION),
+    _P("unlinked_reach", float, 0.3, (0.0, 1.0), (0.1, 0.6), "share", "behaviour",
+       "Share of the CBOs' relayed safety that reaches service users who belong to no CBO.",
+       "Discussion: 'non-mental health related CBOs became bridges between service user "
+       "communities and statutory actors'. The share is an assumption."),
+    _P("tokenism_shock", float, 0.15, (0.0, 1.0), (0.05, 0.3), "trust", "behaviour",
+       "Trust a service user loses after a harmful or tokenistic encounter.",
+       "Introduction: groups 'feeling they have been used to meet statutory aims'. The size is "
+       "an assumption."),
+    _P("encounter_rate", float, 0.3, (0.0, 1.0), (0.1, 0.5), "probability per month",
+       "behaviour",
+       "Monthly probability that an engaged service user meets a tokenistic encounter when all "
+       "contact that month was tokenistic (scaled by the tokenistic share).", ASSUMPTION),
+    _P("kpi_recruitment", float, 0.05, (0.0, 0.5), (0.0, 0.1), "probability per month",
+       "behaviour",
+       "Monthly probability, under full KPI pressure, that services recruit a service user "
+       "directly to meet targets.",
+       "Introduction: 'groups feeling they have been used to meet statutory aims'. The rate is "
+       "an assumption."),
+    _P("acknowledgement_safe", float, 0.5, (0.0, 1.0), (0.3, 0.7), "index", "behaviour",
+       "Acknowledgement above which a direct approach to a service user is no longer harmful.",
+       "Discussion: a history of abuse 'must be acknowledged, before forcing that type of "
+       "engagement'. The level is an assumption."),
+    # ---------------------------------------------------------------- measurement
+    _P("horizon_months", int, 180, (1, 1200), (180, 180), "months", "measurement",
+       "Months simulated (15 years by default).",
+       "Assumption: long enough to see the paper's four-year phase zero and what follows."),
+    _P("pz_trust_threshold", float, 0.5, (0.0, 1.0), (0.4, 0.6), "trust", "measurement",
+       "Mean CBO trust toward statutory partners needed to end phase zero.", ASSUMPTION),
+    _P("pz_recognition_threshold", float, 0.5, (0.0, 1.0), (0.4, 0.6), "recognition",
+       "measurement",
+       "Mean statutory recognition of community knowledge needed to end phase zero.",
+       "Symbolic contexts: 'they recognised and valued the knowledge produced by CBOs as "
+       "equal'. The level is an assumption."),
+    _P("pz_endorsement_threshold", float, 0.5, (0.0, 1.0), (0.4, 0.6), "endorsement",
+       "measurement",
+       "Senior endorsement needed to end phase zero.",
+       "Symbolic contexts: officials 'endorse coproduction efforts in early stages'. The level "
+       "is an assumption."),
+    _P("pz_hold_months", int, 6, (1, 60), (3, 12), "months", "measurement",
+       "Months the three phase-zero conditions must hold together.", ASSUMPTION),
+    _P("engagement_threshold", float, 0.25, (0.0, 1.0), (0.15, 0.4), "share", "measurement",
+       "Engaged share of service users that counts as service-user engagement.",
+       "Discussion: 'the limited presence of service users' at the 2015-16 fieldwork. The "
+       "level is an assumption."),
+    _P("engagement_hold_months", int, 6, (1, 60), (3, 12), "months", "measurement",
+       "Months the engaged share must stay at or above its threshold.", ASSUMPTION),
+)
+
+REGISTRY: dict[str, Parameter] = {p.name: p for p in _PARAMETERS}
+
+
+def defaults() -> dict[str, Any]:
+    """Every parameter at its default value."""
+    return {p.name: p.default for p in _PARAMETERS}
+
+
+def names(kind: Kind | None = None) -> list[str]:
+    """Parameter names in registry order, optionally of one kind."""
+    return [p.name for p in _PARAMETERS if kind is None or p.kind == kind]
+
+
+def unknown_parameter_error(name: str) -> ParameterError:
+    """The error for a name the registry does not know, with the closest known names."""
+    close = difflib.get_close_matches(name, REGISTRY, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return ParameterError(
+        f"unknown parameter '{name}'{hint} (run 'phase0 params' for the list)"
+    )
+
+
+def resolve(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Validate ``params`` and return the complete parameter dict (defaults filled in).
+
+    Raises :class:`ParameterError` naming the parameter and its valid range for an unknown name,
+    a wrong type, a value out of range, or an inconsistent combination.
+    """
+    resolved = defaults()
+    for name, value in (params or {}).items():
+        if name not in REGISTRY:
+            raise unknown_parameter_error(name)
+        resolved[name] = REGISTRY[name].coerce(value)
+    _check_combinations(resolved)
+    return resolved
+
+
+def _check_combinations(p: Mapping[str, Any]) -> None:
+    if p["share_users_no_cbo"] + p["share_users_two_cbos"] > 1.0 + 1e-12:
+        raise ParameterError(
+            "parameters 'share_users_no_cbo' + 'share_users_two_cbos' must not exceed 1, got "
+            f"{p['share_users_no_cbo']:g} + {p['share_users_two_cbos']:g}"
+        )
+    if p["n_executives"] + p["n_senior_managers"] + p["n_frontline"] < 1:
+        raise ParameterError("the network needs at least one statutory official")
+
+
+def structure_key(p: Mapping[str, Any]) -> tuple:
+    """The values of the structure parameters: runs sharing them can share one vectorised batch."""
+    return tuple(p[n] for n in names("structure"))

@@ -1,0 +1,119 @@
+"""Running the model: one run through Mesa, or many replicates in one vectorised pass."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.model import PhaseZeroModel
+from simulation.network import METRICS, OUTCOMES, Network
+from simulation.parameters import resolve, structure_key
+
+#: Public names of the outcomes in a summary.
+OUTCOME_NAMES = {key: f"{key}_months" for key in OUTCOMES}
+
+
+@dataclass
+class RunResult:
+    """The result of one run.
+
+    Attributes:
+        summary: outcomes and end-of-run indices. Each outcome ``X_months`` is the month the
+            condition began to hold (``None`` when not reached within the horizon), with
+            ``X_censored`` saying whether it was censored; a censored run never carries a number.
+        timeseries: one row a month (month 0 is the initial state), or ``None``.
+        params: the complete, validated parameters.
+        seed: the seed.
+    """
+
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame | None
+    params: dict[str, Any] = field(repr=False)
+    seed: int = 0
+
+
+def run(params: Mapping[str, Any] | None = None, seed: int = 0,
+        timeseries: bool = True) -> RunResult:
+    """Run :class:`~simulation.model.PhaseZeroModel` once to its horizon.
+
+    Args:
+        params: model parameters (unset ones take their defaults).
+        seed: non-negative integer seed.
+        timeseries: collect the monthly timeseries with Mesa's DataCollector.
+    """
+    model = PhaseZeroModel(rng=_check_seed(seed), collect=timeseries, **dict(params or {}))
+    while model.running:
+        model.step()
+    state = {k: v[0] for k, v in model.network.final_state().items()}
+    ts = None
+    if timeseries:
+        df = model.datacollector.get_model_vars_dataframe()
+        ts = _timeseries_frame({k: df[k].to_numpy(dtype=float) for k in METRICS})
+    return RunResult(_summary(state, model.params, seed), ts, model.params, seed)
+
+
+def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+              seeds: Sequence[int], timeseries: bool = False) -> list[RunResult]:
+    """Run many replicates in vectorised passes; result ``i`` equals ``run(params_i, seeds[i])``.
+
+    Args:
+        params: one parameter dict for every seed, or a sequence with one dict per seed. Runs
+            that share their structure parameters and horizon go through one pass together.
+        seeds: one non-negative integer seed per run.
+        timeseries: keep each run's monthly timeseries.
+    """
+    seeds = [_check_seed(s) for s in seeds]
+    if params is None or isinstance(params, Mapping):
+        resolved = [resolve(params)] * len(seeds)
+    else:
+        if len(params) != len(seeds):
+            raise ValueError(f"got {len(params)} parameter dicts for {len(seeds)} seeds")
+        resolved = [resolve(p) for p in params]
+    groups: dict[tuple, list[int]] = {}
+    for i, p in enumerate(resolved):
+        groups.setdefault(structure_key(p) + (p["horizon_months"],), []).append(i)
+    results: list[RunResult | None] = [None] * len(seeds)
+    for members in groups.values():
+        net = Network([resolved[i] for i in members], [seeds[i] for i in members],
+                      record="full" if timeseries else "none")
+        net.run()
+        state = net.final_state()
+        for r, i in enumerate(members):
+            ts = (_timeseries_frame({k: net.history[k][:, r] for k in METRICS})
+                  if timeseries else None)
+            summary = _summary({k: v[r] for k, v in state.items()}, resolved[i], seeds[i])
+            results[i] = RunResult(summary, ts, resolved[i], seeds[i])
+    return results  # type: ignore[return-value]
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _timeseries_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    n = len(next(iter(columns.values())))
+    data = {"month": np.arange(n, dtype=np.int64)}
+    data.update({k: np.asarray(columns[k], dtype=np.float64) for k in METRICS})
+    return pd.DataFrame(data)
+
+
+def _summary(state: Mapping[str, Any], params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"seed": int(seed), "horizon_months": int(params["horizon_months"])}
+    for key in OUTCOMES:
+        month = int(state[f"{key}_month"])
+        name = OUTCOME_NAMES[key]
+        out[name] = month if month >= 0 else None
+        out[f"{key}_censored"] = month < 0
+    for k, v in state.items():
+        if not k.endswith("_month"):
+            value = float(v)
+            out[k] = int(value) if k.startswith(("meetings_", "harmful_")) else value
+    assert all(not (isinstance(v, float) and math.isnan(v)) for v in out.values())
+    return out
