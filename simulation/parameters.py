@@ -261,7 +261,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _P("quality_base", float, 0.4, (0.0, 1.0), (0.3, 0.55), "index", "behaviour",
        "Quality of a meeting before venue, mediation, rank, material and fatigue effects.",
        ASSUMPTION),
-    _P("venue_effect", float, 0.12, (0.0, 0.5), (0.0, 0.25), "quality", "behaviour",
+    _P("venue_effect", float, 0.1, (0.0, 0.5), (0.0, 0.25), "quality", "behaviour",
        "Quality added by a community-owned venue (and removed by a statutory site).",
        "Symbolic contexts: community-owned spaces 'worked to level out power differentials in "
        "early encounters'. The size is an assumption."),
@@ -296,7 +296,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Introduction: without more, 'service-user engagement emerges as a tokenistic exercise'. "
        "The threshold is an assumption."),
     # ---------------------------------------------------------------- behaviour: trust
-    _P("trust_gain", float, 0.025, (0.0, 0.5), (0.01, 0.05), "per meeting", "behaviour",
+    _P("trust_gain", float, 0.04, (0.0, 0.5), (0.01, 0.05), "per meeting", "behaviour",
        "Trust gained from one meeting of the best quality, before diminishing returns.",
        "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
        "bit'. The rate is an assumption."),
@@ -339,7 +339,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "leaders.",
        "Relational resources: 'that's what we literally actually do now, build a relationship "
        "with the leadership in the council'. The rate is an assumption."),
-    _P("endorsement_rate", float, 0.06, (0.0, 1.0), (0.02, 0.15), "per month", "behaviour",
+    _P("endorsement_rate", float, 0.1, (0.0, 1.0), (0.02, 0.15), "per month", "behaviour",
        "Monthly rate at which an official's endorsement follows their recognition.",
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
        "coproduction efforts'. The rate is an assumption."),
@@ -402,15 +402,15 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "their learning that the space is safe.",
        "Introduction: engagement 'is embedded within a history of violence(s)'. The value is an "
        "assumption."),
-    _P("su_learning", float, 0.05, (0.0, 1.0), (0.02, 0.1), "per month", "behaviour",
+    _P("su_learning", float, 0.04, (0.0, 1.0), (0.02, 0.1), "per month", "behaviour",
        "Monthly rate at which a service user's trust rises toward the safety they perceive.",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
        "The rate is an assumption."),
-    _P("su_threshold_mean", float, 0.35, (0.0, 1.0), (0.25, 0.5), "trust", "behaviour",
+    _P("su_threshold_mean", float, 0.45, (0.0, 1.0), (0.25, 0.5), "trust", "behaviour",
        "Mean trust at which a service user engages.", ASSUMPTION),
     _P("su_threshold_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "trust", "behaviour",
        "Half-width of the uniform spread of engagement thresholds.", ASSUMPTION),
-    _P("unlinked_reach", float, 0.3, (0.0, 1.0), (0.1, 0.6), "share", "behaviour",
+    _P("unlinked_reach", float, 0.6, (0.0, 1.0), (0.2, 0.9), "share", "behaviour",
        "Share of the CBOs' relayed safety that reaches service users who belong to no CBO.",
        "Discussion: 'non-mental health related CBOs became bridges between service user "
        "communities and statutory actors'. The share is an assumption."),

@@ -1,0 +1,154 @@
+"""The ``phase0`` command line.
+
+Every command has ``--help``. A user mistake (unknown parameter, bad value, unwritable folder)
+exits with status 2 and a one-line message, and writes nothing half-done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simulation.parameters import REGISTRY, ParameterError, resolve
+from simulation.provenance import provenance
+
+from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage mistakes as one line, like every other user error."""
+
+    def error(self, message: str) -> None:  # noqa: D102
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
+    """``["a=1", "b=true"]`` to ``{"a": "1", "b": "true"}``; names are checked by the registry."""
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UserError(f"--set expects NAME=VALUE, got {item!r}")
+        out[name] = value
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the model once and write a run folder."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from experiments.figures import plot_run
+    from simulation import run
+
+    params = resolve(parse_assignments(args.set))
+    out = Path(args.out)
+    check_writable_target(out, args.overwrite)
+    result = run(params, seed=args.seed, timeseries=True)
+    record = {
+        "summary": result.summary,
+        "seed": args.seed,
+        "parameters": result.params,
+        **provenance(),
+        "command": "phase0 " + " ".join(sys.argv[1:]),
+    }
+    ts: pd.DataFrame = result.timeseries  # type: ignore[assignment]
+    with atomic_folder(out, overwrite=args.overwrite) as tmp:
+        write_json(tmp / "summary.json", record)
+        ts.to_csv(tmp / "timeseries.csv", index=False)
+        table = pa.Table.from_pandas(ts, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[b"phase0"] = json.dumps({k: v for k, v in record.items() if k != "summary"}).encode()
+        pq.write_table(table.replace_schema_metadata(meta), tmp / "timeseries.parquet")
+        plot_run(ts, result.summary, tmp / "figure.png",
+                 title=f"phase0 run, seed {args.seed}")
+    s = result.summary
+    for key in ("phase_zero", "engagement"):
+        month = s[f"{key}_months"]
+        shown = f"month {month}" if month is not None else f"not reached in {s['horizon_months']}"
+        print(f"{key.replace('_', ' ')}: {shown}")
+    print(f"wrote {out}/ (summary.json, timeseries.csv, timeseries.parquet, figure.png)")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    """List the parameter registry."""
+    params = [p for p in REGISTRY.values() if args.kind is None or p.kind == args.kind]
+    if args.json:
+        print(json.dumps([p.as_dict() for p in params], indent=2))
+        return 0
+    width = max(len(p.name) for p in params)
+    print(f"{'name':{width}}  {'kind':11}  {'default':>8}  {'valid range':16}  unit")
+    for p in params:
+        default = str(p.default).lower() if p.type is bool else f"{p.default:g}"
+        print(f"{p.name:{width}}  {p.kind:11}  {default:>8}  {p.describe_range():16}  {p.unit}")
+    print("\n'phase0 params --json' adds meaning, sweep range and evidence for each.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = _Parser(
+        prog="phase0",
+        description="Simulate 'phase zero', the trust-building period that lets coproduction "
+        "between racially minoritised communities and statutory mental-health agencies work "
+        "(Burgess and Choudary 2021).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run the model once and write a run folder",
+                       description="Run the model once to its horizon and write a folder with "
+                       "summary.json, the monthly timeseries (CSV and Parquet) and a figure.")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a parameter (repeatable); see 'phase0 params'")
+    p.add_argument("--out", default="runs/run", help="run folder to write (default runs/run)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run folder if it exists")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("params", help="list the model parameters",
+                       description="List every model parameter: name, kind, default, valid range "
+                       "and unit; with --json also the sweep range, meaning and evidence.")
+    p.add_argument("--json", action="store_true", help="print JSON with every field")
+    p.add_argument("--kind", choices=["structure", "behaviour", "lever", "measurement"],
+                   help="only parameters of this kind")
+    p.set_defaults(func=cmd_params)
+    return parser
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``phase0``."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ParameterError, UserError) as exc:
+        print(f"phase0 {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into e.g. 'head': not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except KeyboardInterrupt:
+        print("phase0: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

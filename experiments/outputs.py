@@ -1,0 +1,64 @@
+"""Writing result folders so that nothing is ever half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; the CLI prints it as one line and exits 2."""
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target`` that becomes ``target`` only on success.
+
+    If the body raises, the temporary folder is removed and ``target`` is untouched. An existing
+    non-empty ``target`` is refused unless ``overwrite``; then it is replaced in one rename.
+    """
+    target = Path(target)
+    check_writable_target(target, overwrite)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+    except OSError as exc:
+        raise UserError(f"cannot write to '{parent}': {exc.strerror or exc}") from None
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
+            os.replace(target, old / "previous")
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def check_writable_target(target: Path, overwrite: bool) -> None:
+    """Refuse, before any work is done, a target that exists or cannot be written."""
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise UserError(f"'{target}' exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not overwrite:
+        raise UserError(f"'{target}' already exists and is not empty; use --overwrite to replace it")
+    probe = target.parent
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write to '{probe}': permission denied")
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON."""
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
