@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
 from simulation.parameters import REGISTRY, ParameterError, resolve
 from simulation.provenance import provenance
-
-from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,7 +127,8 @@ def _seed(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"seed must be a non-negative integer, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
     return value

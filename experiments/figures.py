@@ -47,7 +47,7 @@ def plot_run(ts: pd.DataFrame, summary: Mapping[str, Any], path: Path, title: st
     ax.set_xlabel("years since the start of phase zero")
     for ax in axes:
         ax.set_ylim(-0.02, 1.02)
-        for key, (label, colour) in _OUTCOME_STYLE.items():
+        for key, (_, colour) in _OUTCOME_STYLE.items():
             month = summary.get(key)
             if month is not None:
                 ax.axvline(month / 12.0, color=colour, lw=1.5, ls="-.")

@@ -51,7 +51,8 @@ def check_writable_target(target: Path, overwrite: bool) -> None:
     if target.exists() and not target.is_dir():
         raise UserError(f"'{target}' exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not overwrite:
-        raise UserError(f"'{target}' already exists and is not empty; use --overwrite to replace it")
+        raise UserError(
+            f"'{target}' already exists and is not empty; use --overwrite to replace it")
     probe = target.parent
     while not probe.exists():
         probe = probe.parent

@@ -26,8 +26,10 @@ def cbo_relay(trust_statutory: np.ndarray, standing_amp: np.ndarray) -> np.ndarr
 
 
 def membership_index(first_cbo: np.ndarray, second_cbo: np.ndarray, n_cbos: int) -> np.ndarray:
-    """Flat indices, shape (2, R, U), of each user's CBOs in a (R, C + 1) table of CBO values
-    whose last column is 0 (so that 'no CBO', stored as -1, reads 0)."""
+    """Flat indices, shape (2, R, U), of each user's CBOs in a (R, C + 1) table of CBO values.
+
+    The table's last column is 0, so that 'no CBO', stored as -1, reads 0.
+    """
     R = first_cbo.shape[0]
     row = np.arange(R)[:, None] * (n_cbos + 1)
     return np.stack([row + np.where(c < 0, n_cbos, c) for c in (first_cbo, second_cbo)])
@@ -61,8 +63,11 @@ def update_user_trust(
     learning: np.ndarray,
     asymmetry: np.ndarray,
 ) -> np.ndarray:
-    """Trust in the space moves toward perceived safety: slowly up, ``asymmetry`` times faster
-    down (the same asymmetry assumption as :mod:`simulation.trust`)."""
+    """Trust in the space after a month of moving toward perceived safety.
+
+    Slowly up, ``asymmetry`` times faster down (the asymmetry assumption of
+    :mod:`simulation.trust`).
+    """
     gap = safety - trust
     rate = np.where(gap > 0, learning, np.minimum(1.0, learning * asymmetry))
     return trust + rate * gap

@@ -49,7 +49,8 @@ class PhaseZeroModel(mesa.Model):
         self.seed_used = seed_from_rng(rng)
         super().__init__(rng=self.seed_used)
         self.params = resolve(params)
-        self.network = Network([self.params], [self.seed_used], record="current" if collect else "none")
+        self.network = Network([self.params], [self.seed_used],
+                               record="current" if collect else "none")
         self.horizon = self.network.horizon
         net = self.network
         CommunityOrganisation.create_agents(self, net.C, index=list(range(net.C)))
@@ -78,7 +79,7 @@ class PhaseZeroModel(mesa.Model):
             self.running = False
 
     def current(self, metric: str) -> float:
-        """This month's value of one of :data:`~simulation.network.METRICS`."""
+        """Current month's value of one of :data:`~simulation.network.METRICS`."""
         return float(self.network.history[metric][0, 0])
 
 

@@ -16,21 +16,19 @@ from typing import Any
 
 import numpy as np
 
-from simulation.arrays import clip01, row_count, row_mean
-
 from simulation import (
     acknowledgement,
     contact,
     engagement,
     fatigue,
     funding,
-    venues,
     outcomes,
     resources,
     trust,
     turnover,
     venues,
 )
+from simulation.arrays import clip01, row_count, row_mean
 from simulation.parameters import REGISTRY, names
 from simulation.streams import MonthlyBlocks, mechanism_generators
 
@@ -248,7 +246,6 @@ class Network:
         p, p2, p3 = self.p, self.p2, self.p3
         R, C, M, G = self.R, self.C, self.M, self.G
         rr, rr2 = self._rr3, self._rr2
-        has_broker = self.has_broker
         tok2, tok3 = p2["tokenism_threshold"], p3["tokenism_threshold"]
         gain2, gain3 = p2["trust_gain"], p3["trust_gain"]
         asym2, asym3 = p2["trust_loss_asymmetry"], p3["trust_loss_asymmetry"]

@@ -59,6 +59,8 @@ class MonthlyBlocks:
     def next_block(self) -> np.ndarray:
         """Uniforms in [0, 1) for the next month, shape ``(R, size)``."""
         if self._next == _CHUNK_MONTHS:
+            # A fresh buffer, so that blocks handed out earlier keep their numbers.
+            self._chunk = np.empty_like(self._chunk)
             for r, g in enumerate(self._gens):
                 g.random(out=self._chunk[r])
             self._next = 0

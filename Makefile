@@ -1,0 +1,43 @@
+# phase0: two commands for a new user, `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+## run: install, then run the model on the default (studied-network) parameters into results/
+run: $(STAMP)
+	$(BIN)/phase0 run --seed 0 --out results/default_run --overwrite
+
+## test: install what the tests need, lint, and run the test suite
+test: $(TEST_STAMP)
+	$(BIN)/ruff check simulation experiments tests
+	$(BIN)/python -m pytest -q
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check simulation experiments tests
+
+## bench: print the speed figures
+bench: $(STAMP)
+	$(BIN)/python -m experiments.bench
+
+## docs: regenerate the parameter tables in README.md and docs/ODD.md from the registry
+docs: $(STAMP)
+	$(BIN)/python -m experiments.docs
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

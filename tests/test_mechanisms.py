@@ -1,0 +1,232 @@
+import numpy as np
+import pytest
+
+from simulation import (
+    acknowledgement,
+    contact,
+    engagement,
+    fatigue,
+    funding,
+    outcomes,
+    trust,
+    turnover,
+    venues,
+)
+from simulation.streams import MonthlyBlocks, mechanism_generators
+
+# ---------------------------------------------------------------- trust
+
+
+def test_quality_contact_builds_trust_and_tokenistic_contact_erodes_it():
+    t = np.array([0.5])
+    assert trust.contact_trust_change(t, np.array([0.9]), 0.1, 0.4, 2.0)[0] > 0
+    assert trust.contact_trust_change(t, np.array([0.1]), 0.1, 0.4, 2.0)[0] < 0
+    assert trust.contact_trust_change(t, np.array([0.4]), 0.1, 0.4, 2.0)[0] == 0
+
+
+def test_trust_has_diminishing_returns():
+    q = np.array([0.8, 0.8])
+    d = trust.contact_trust_change(np.array([0.2, 0.8]), q, 0.1, 0.4, 2.0)
+    assert d[0] > d[1] > 0
+
+
+def test_trust_is_lost_faster_than_built():
+    t = np.array([0.5, 0.5])
+    d = trust.contact_trust_change(t, np.array([0.75, 0.25]), 0.1, 0.5, 3.0)
+    assert d[1] == pytest.approx(-3.0 * d[0])
+
+
+def test_drift_and_inheritance():
+    assert trust.drift_toward(np.array([0.8]), np.array([0.2]), 0.5)[0] == pytest.approx(0.5)
+    assert trust.inherited_level(np.array([0.8]), 0.2, 0.0)[0] == pytest.approx(0.2)
+    assert trust.inherited_level(np.array([0.8]), 0.2, 1.0)[0] == pytest.approx(0.8)
+    m = trust.organisational_memory(0.3, np.array([0.0, 1.0]))
+    assert m[0] == pytest.approx(0.3) and m[1] == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------- venues, contact
+
+
+def test_venue_share_and_effect():
+    u = np.linspace(0, 0.999, 1000)
+    assert venues.in_community_venue(u, 0.3).mean() == pytest.approx(0.3, abs=0.002)
+    assert list(venues.venue_quality(np.array([True, False]), 0.1)) == [0.1, -0.1]
+
+
+def test_active_slots_hold_capacity_on_average():
+    rng = np.random.default_rng(1)
+    held = contact.active_slots(np.full(20000, 3.25), rng.random((20000, 8)))
+    assert held[:, :3].all() and not held[:, 4:].any()
+    assert held[:, 3].mean() == pytest.approx(0.25, abs=0.01)
+
+
+def test_senior_share_without_senior_engagement_is_zero():
+    s = contact.senior_share(np.array([0.0, 1.0]), np.array([0.6, 0.6]), np.array([0.0, 0.0]),
+                             0.4)
+    assert s[0] == 0 and s[1] == pytest.approx(0.6)
+    # once seniors fully endorse, meetings return to the proportional mix
+    s = contact.senior_share(np.array([1.0]), np.array([0.9]), np.array([1.0]), 0.4)
+    assert s[0] == pytest.approx(0.4)
+
+
+def test_pick_officials_respects_ranks():
+    rng = np.random.default_rng(2)
+    idx, senior = contact.pick_officials(rng.random((1, 5000)), rng.random((1, 5000)),
+                                         np.array([0.5]), 8, 10)
+    assert (idx[senior] < 8).all() and (idx[~senior] >= 8).all() and idx.max() <= 17
+    assert senior.mean() == pytest.approx(0.5, abs=0.03)
+
+
+def test_pick_distinct_gives_distinct_cbos():
+    rng = np.random.default_rng(3)
+    picks = contact.pick_distinct(rng.random((2, 50, 20)), 4)
+    assert picks.shape == (2, 50, 4)
+    assert all(len(set(row)) == 4 for row in picks.reshape(-1, 4))
+
+
+def test_contact_quality_factors_have_their_signs_and_stay_in_bounds():
+    args = dict(base=0.4, venue=0.0, mediation=0.0, senior=0.0, material=0.0, solidarity=0.0,
+                kpi=0.0, fatigue=0.0, noise=0.0)
+    q0 = contact.contact_quality(**args)
+    for k in ("venue", "mediation", "senior", "material", "solidarity"):
+        assert contact.contact_quality(**{**args, k: 0.1}) > q0
+    for k in ("kpi", "fatigue"):
+        assert contact.contact_quality(**{**args, k: 0.1}) < q0
+    assert contact.contact_quality(**{**args, "base": 2.0}) == 1.0
+    assert contact.contact_quality(**{**args, "kpi": 2.0}) == 0.0
+
+
+# ---------------------------------------------------------------- funding, fatigue, turnover
+
+
+def test_funding_level_kpi_pressure_and_payment():
+    one, zero = np.array([1.0]), np.array([0.0])
+    assert funding.funding_level(one, 0.8, one, 0.5)[0] == 1.0
+    assert funding.funding_level(zero, 0.8, one, 0.5)[0] == 0.5
+    assert funding.kpi_pressure(zero, one, zero, 0.5)[0] == 0.0
+    assert funding.kpi_pressure(one, one, zero, 0.5)[0] == 1.0
+    assert funding.kpi_pressure(one, one, one, 0.5)[0] == 0.5
+    assert funding.kpi_pressure(one, zero, zero, 0.5)[0] == 0.0  # no money in hand, no pressure
+    assert funding.payment_level(zero, one, 0.3, np.array([0.9]))[0] == 0.0
+    low, high = (funding.payment_level(one, one, 0.3, np.array([r]))[0] for r in (0.1, 0.9))
+    assert 0.3 <= low < high <= 1.0
+
+
+def test_renewal_follows_relationships_or_kpis():
+    rel = np.array([0.2, 0.9])
+    flexible = funding.renewal_probability(np.zeros(2), rel, 0.3, np.zeros(2), 0.4)
+    assert flexible[0] < flexible[1]
+    kpi = funding.renewal_probability(np.ones(2), rel, 0.3, np.array([0.0, 0.2]), 0.4)
+    assert list(kpi) == [0.0, 0.5]
+
+
+def test_contract_clock_renews_gaps_and_restarts():
+    active, left = np.array([True, True, False, True]), np.array([1, 1, 1, 5])
+    u = np.array([0.1, 0.9, 0.5, 0.5])
+    a, n = funding.advance_contracts(active, left, u, np.full(4, 0.5), np.full(4, 12),
+                                     np.full(4, 3))
+    assert list(a) == [True, False, True, True]      # renewed, gap, gap over, running
+    assert list(n) == [12, 3, 12, 4]
+    a, n = funding.advance_contracts(np.array([True]), np.array([1]), np.array([0.9]),
+                                     np.array([0.5]), np.array([12]), np.array([0]))
+    assert a[0] and n[0] == 12                       # zero-month gap: a new contract at once
+
+
+def test_unpaid_work_tires_and_rest_recovers():
+    f0 = np.array([0.2, 0.2])
+    f1 = fatigue.update_fatigue(f0, np.array([2.0, 2.0]), np.array([0.0, 1.0]), 0.1, 0.1)
+    assert f1[0] > f0[0] and f1[1] < f0[1]
+    assert fatigue.update_fatigue(np.array([0.9]), np.array([50.0]), np.array([0.0]), 0.1,
+                                  0.0)[0] == 1.0
+
+
+def test_turnover_compounds_to_annual_rate():
+    p = turnover.monthly_leaving_probability(np.array([0.2]))
+    assert 1 - (1 - p[0]) ** 12 == pytest.approx(0.2)
+
+
+# ---------------------------------------------------------------- acknowledgement, outcomes
+
+
+def test_acknowledgement_rises_with_witness_and_decays_without():
+    a = np.array([0.2])
+    up = acknowledgement.update_acknowledgement(a, np.array([1.0]), 0.25, np.array([0.0]), 0.0,
+                                                0.0)
+    down = acknowledgement.update_acknowledgement(a, np.array([0.0]), 0.25, np.array([0.0]),
+                                                  0.0, 0.01)
+    assert up[0] == pytest.approx(0.2 + 0.25 * 0.8) and down[0] < 0.2
+    assert acknowledgement.is_conference_month(12) and not acknowledgement.is_conference_month(5)
+
+
+def test_sustained_outcome_needs_the_full_hold():
+    run_start = reached = np.array([-1])
+    conds = [True, True, False, True, True, True]
+    seen = []
+    for month, c in enumerate(conds, start=1):
+        run_start, reached = outcomes.update_sustained(np.array([c]), run_start, reached, month,
+                                                       np.array([3]))
+        seen.append(int(reached[0]))
+    assert seen == [-1, -1, -1, -1, -1, 4]  # the broken run never counts; the next starts month 4
+
+
+# ---------------------------------------------------------------- service users
+
+
+def test_no_acknowledgement_means_no_safety():
+    relay = np.array([[0.9, 0.9]])
+    idx = engagement.membership_index(np.array([[0, -1]]), np.array([[1, -1]]), 2)
+    linked = np.array([[True, False]])
+    s = engagement.perceived_safety(np.array([0.0]), relay, idx, linked, np.array([0.5]))
+    assert (s == 0).all()
+
+
+def test_members_hear_their_most_trusting_cbo_and_others_less():
+    relay = np.array([[0.2, 0.8, 0.5]])
+    first, second = np.array([[0, 0, -1]]), np.array([[1, -1, -1]])
+    idx = engagement.membership_index(first, second, 3)
+    s = engagement.perceived_safety(np.array([1.0]), relay, idx, first >= 0, np.array([0.5]))
+    assert s[0].tolist() == pytest.approx([0.8, 0.2, 0.5 * 0.5])
+
+
+def test_user_trust_falls_faster_than_it_rises():
+    t = engagement.update_user_trust(np.array([0.5, 0.5]), np.array([0.7, 0.3]), 0.1, 2.0)
+    assert t[0] == pytest.approx(0.52) and t[1] == pytest.approx(0.46)
+
+
+def test_direct_recruitment_harms_only_before_acknowledgement():
+    u = np.zeros((2, 3))
+    harmed = engagement.harmful_encounters(
+        u, np.ones((2, 3)), np.array([1.0, 1.0]), np.array([0.1, 0.9]), np.array([0.5, 0.5]),
+        np.zeros((2, 3), bool), np.array([0.3, 0.3]), np.array([0.0, 0.0]))
+    assert harmed[0].all() and not harmed[1].any()
+
+
+def test_tokenistic_contact_harms_engaged_users():
+    harmed = engagement.harmful_encounters(
+        np.ones((1, 2)), np.zeros((1, 2)), np.array([0.0]), np.array([0.9]), np.array([0.5]),
+        np.array([[True, False]]), np.array([0.5]), np.array([1.0]))
+    assert harmed.tolist() == [[True, False]]
+
+
+# ---------------------------------------------------------------- random streams
+
+
+def test_chunked_blocks_equal_month_by_month_draws():
+    gens = mechanism_generators(7)
+    blocks = MonthlyBlocks([gens["contact"]], 5)
+    got = np.concatenate([blocks.next_block()[0] for _ in range(30)])
+    ref = mechanism_generators(7)["contact"]
+    expected = np.concatenate([ref.random(5) for _ in range(30)])
+    assert np.array_equal(got, expected)
+
+
+def test_a_replicates_numbers_do_not_depend_on_the_batch():
+    alone = MonthlyBlocks([mechanism_generators(3)["engagement"]], 4)
+    batch = MonthlyBlocks([mechanism_generators(s)["engagement"] for s in (9, 3)], 4)
+    for _ in range(15):
+        assert np.array_equal(alone.next_block()[0], batch.next_block()[1])
+
+
+def test_mechanism_streams_are_distinct():
+    g = mechanism_generators(0)
+    assert len({float(x.random()) for x in g.values()}) == len(g)
