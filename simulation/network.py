@@ -117,16 +117,29 @@ class Network:
         self.has_broker = p["broker_present"] > 0.5
         self._broker2 = self.has_broker[:, None]
         self._broker3 = self.has_broker[:, None, None]
-        self._mediation = p["mediation_effect"] * p["broker_credibility"]
         self._conference = p["senior_engagement"] * p["annual_conference"] * p["broker_present"]
         self._self_senior = np.where(p["senior_engagement"] > 0.5, 1.0, 0.0)
         self._contract_months = p["contract_months"].astype(np.int64)
         self._gap_months = p["contract_gap_months"].astype(np.int64)
-        self._rr2 = np.arange(R)[:, None]
         self._rr3 = np.arange(R)[:, None, None]
         self._zeros = np.zeros(R)
         self._inv_pairs = 1.0 / max(C * (C - 1), 1)
         self._not_same_slot = ~np.eye(G, dtype=bool)
+        # Fixed parts of the CBO-convened slots: each CBO invites itself (first invitee only),
+        # meets in its own venue, without the broker.
+        self._own_invitation = np.broadcast_to(np.arange(C)[None, :, None], (R, C, G))
+        self._convener = np.arange(G) == 0
+        self._cbo_true = np.ones((R, C), bool)
+        self._cbo_false = np.zeros((R, C), bool)
+        self._broker_slot = np.concatenate([np.repeat(self._broker2, M, axis=1),
+                                            self._cbo_false], axis=1)
+        self._mediation = (p["mediation_effect"] * p["broker_credibility"])[:, None] \
+            * self._broker_slot
+        self._row_c = np.arange(R)[:, None, None] * C
+        self._row_s = np.arange(R)[:, None, None] * S
+        self._row_cc = np.arange(R)[:, None, None, None] * (C * C)
+        self.p4 = {n: self.p3[n][..., None] for n in
+                   ("trust_gain", "tokenism_threshold", "trust_loss_asymmetry")}
         widths = {"held": M, "type": M, "rank": M, "official": M, "venue": M, "order": M * C,
                   "attend": M * G, "noise": M * G, "self": C, "self_rank": C,
                   "self_official": C, "self_noise": C, "conference": max(self.n_senior_tier, 1)}
@@ -245,15 +258,17 @@ class Network:
         self.month += 1
         p, p2, p3 = self.p, self.p2, self.p3
         R, C, M, G = self.R, self.C, self.M, self.G
-        rr, rr2 = self._rr3, self._rr2
-        tok2, tok3 = p2["tokenism_threshold"], p3["tokenism_threshold"]
-        gain2, gain3 = p2["trust_gain"], p3["trust_gain"]
+        rr = self._rr3
+        tok3, gain3 = p3["tokenism_threshold"], p3["trust_gain"]
         asym2, asym3 = p2["trust_loss_asymmetry"], p3["trust_loss_asymmetry"]
         endorse_idx = self.summary["senior_endorsement"]
         standing_amp = engagement.standing_factor(self.standing, p2["standing_weight"])
         solidarity = self.trust_cbo.sum(axis=2) * (1.0 / max(C - 1, 1))
 
-        # ---- contact: meetings the broker (or, without one, statutory bodies) convene
+        # ---- contact. Slots 0..M-1 are the meetings the broker (or, without one, statutory
+        # bodies) convene; slots M..M+C-1 are the meetings each CBO may convene itself with
+        # statutory leaders, in its own venue, once it has brokerage skill. Both kinds go through
+        # the same quality and trust rules.
         u = self._contact.next_block()
         sl = self._slices
         capacity = contact.meeting_capacity(
@@ -261,76 +276,69 @@ class Network:
             funding.broker_capacity_factor(self.funding_level, p["broker_persistence"]),
             p["statutory_meetings_per_month"], M)
         held = contact.active_slots(capacity, u[:, sl["held"]])
-        among_cbos = self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"])
-        community = self._broker2 & venues.in_community_venue(u[:, sl["venue"]],
-                                                              p2["venue_community_share"])
         p_senior = contact.senior_share(p["senior_engagement"], p["senior_priority"], endorse_idx,
                                         self.n_senior_tier / self.S)
         official, senior = contact.pick_officials(u[:, sl["rank"]], u[:, sl["official"]], p_senior,
                                                   self.n_senior_tier, self.n_frontline)
-        invitees = contact.pick_distinct(u[:, sl["order"]].reshape(R, M, C), G)   # (R, M, G)
+        s_official, s_senior = contact.pick_officials(
+            u[:, sl["self_rank"]], u[:, sl["self_official"]], self._self_senior,
+            self.n_senior_tier, self.n_frontline)
+        official = np.concatenate([official, s_official], axis=1)                # (R, M + C)
+        senior = np.concatenate([senior, s_senior], axis=1)
+        community = np.concatenate([self._broker2 & venues.in_community_venue(
+            u[:, sl["venue"]], p2["venue_community_share"]), self._cbo_true], axis=1)
+        among_cbos = np.concatenate([self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"]),
+                                     self._cbo_false], axis=1)
+        invitees = np.concatenate([contact.pick_distinct(u[:, sl["order"]].reshape(R, M, C), G),
+                                   self._own_invitation], axis=1)              # (R, M + C, G)
         t_broker = self.trust_broker[rr, invitees]
         t_stat = self.trust_statutory[rr, invitees]
         fat = self.fatigue[rr, invitees]
-        convener_trust = np.where(self._broker3, t_broker, t_stat)
-        attend = held[:, :, None] & (u[:, sl["attend"]].reshape(R, M, G)
-                                     < convener_trust * (1.0 - fat))
+        # Invitees come if they trust whoever convenes; a CBO always comes to its own meeting.
+        convener_trust = np.where(self._broker3, t_broker[:, :M], t_stat[:, :M])
+        attend = np.concatenate([
+            held[:, :, None] & (u[:, sl["attend"]].reshape(R, M, G)
+                                < convener_trust * (1.0 - fat[:, :M])),
+            (u[:, sl["self"]] < self.skill * p2["self_contact_rate"])[:, :, None] & self._convener,
+        ], axis=1)
+        noise = np.concatenate([u[:, sl["noise"]].reshape(R, M, G),
+                                np.broadcast_to(u[:, sl["self_noise"], None], (R, C, G))], axis=1)
         quality = contact.contact_quality(
             base=p3["quality_base"],
             venue=venues.venue_quality(community, p2["venue_effect"])[:, :, None],
-            mediation=(self._mediation * p["broker_present"])[:, None, None] * t_broker,
+            mediation=self._mediation[:, :, None] * t_broker,
             senior=(senior & ~among_cbos)[:, :, None] * p3["senior_effect"],
             material=(p["material_effect"] * self.payment)[:, None, None],
             solidarity=p3["solidarity_effect"] * solidarity[rr, invitees],
             kpi=(p["kpi_effect"] * self.kpi_pressure)[:, None, None],
             fatigue=p3["fatigue_effect"] * fat,
-            noise=p3["quality_noise"] * (2.0 * u[:, sl["noise"]].reshape(R, M, G) - 1.0),
+            noise=p3["quality_noise"] * (2.0 * noise - 1.0),
         )
         with_official = attend & ~among_cbos[:, :, None]
         with_cbos = attend & among_cbos[:, :, None]
-        mediated = attend & self._broker3
+        mediated = attend & self._broker_slot[:, :, None]
         official3 = np.broadcast_to(official[:, :, None], invitees.shape)
+        good = np.maximum(quality - tok3, 0.0) / np.maximum(1.0 - tok3, 1e-9)
 
-        # CBO -> statutory trust and officials' recognition, from CBO-statutory meetings.
-        d_stat = _add_at(R, C, invitees, with_official * trust.contact_trust_change(
-            t_stat, quality, gain3, tok3, asym3))
-        n_stat = _add_at(R, C, invitees, with_official)
-        d_recog = _add_at(R, self.S, official3, with_official * trust.contact_trust_change(
-            self.recognition[rr, official3], quality, gain3 * standing_amp[rr, invitees], tok3,
-            asym3))
-        n_official = _add_at(R, self.S, official3, with_official)
-        # CBO -> broker trust, from every broker-convened meeting attended.
-        d_broker = _add_at(R, C, invitees, mediated * trust.contact_trust_change(
-            t_broker, quality, gain3, tok3, asym3))
-        n_broker = _add_at(R, C, invitees, mediated)
+        # Everything that accrues to CBOs, added up in one pass: trust toward statutory partners
+        # and toward the broker, brokerage skill (learned in mediated meetings with senior
+        # officials), and contact counts.
+        d_stat, d_broker, d_skill, n_stat, n_broker, n_solidarity = _add_up(
+            self._row_c + invitees, (R, C), (
+                with_official * trust.contact_trust_change(t_stat, quality, gain3, tok3, asym3),
+                mediated * trust.contact_trust_change(t_broker, quality, gain3, tok3, asym3),
+                good * (mediated & with_official & senior[:, :, None]),
+                with_official, mediated, with_cbos))
+        # Officials' recognition, scaled by the standing of the CBO leaders they hear.
+        d_recog, n_official = _add_up(self._row_s + official3, (R, self.S), (
+            with_official * trust.contact_trust_change(
+                self.recognition[rr, official3], quality, gain3 * standing_amp[rr, invitees],
+                tok3, asym3),
+            with_official))
         # CBO -> CBO trust between attendees of CBO-only meetings (solidarity).
         d_cbo, n_cbo = self._cbo_pairs(with_cbos, invitees, quality)
-        # Brokerage skill, learned in mediated meetings with senior officials.
-        good = np.maximum(quality - tok3, 0.0) / np.maximum(1.0 - tok3, 1e-9)
-        d_skill = _add_at(R, C, invitees, good * (mediated & with_official & senior[:, :, None]))
         good_senior = row_count(with_official & (senior & community)[:, :, None]
-                                       & (quality >= tok3)).astype(float)
-
-        # ---- CBOs' self-convened meetings with statutory leaders, in their own venues
-        self_meet = u[:, sl["self"]] < self.skill * p2["self_contact_rate"]
-        s_official, s_senior = contact.pick_officials(
-            u[:, sl["self_rank"]], u[:, sl["self_official"]], self._self_senior,
-            self.n_senior_tier, self.n_frontline)
-        s_quality = contact.contact_quality(
-            base=p2["quality_base"], venue=p2["venue_effect"], mediation=0.0,
-            senior=s_senior * p2["senior_effect"],
-            material=(p["material_effect"] * self.payment)[:, None],
-            solidarity=p2["solidarity_effect"] * solidarity,
-            kpi=(p["kpi_effect"] * self.kpi_pressure)[:, None],
-            fatigue=p2["fatigue_effect"] * self.fatigue,
-            noise=p2["quality_noise"] * (2.0 * u[:, sl["self_noise"]] - 1.0))
-        d_stat += self_meet * trust.contact_trust_change(
-            self.trust_statutory, s_quality, gain2, tok2, asym2)
-        n_stat += self_meet
-        d_recog += _add_at(R, self.S, s_official, self_meet * trust.contact_trust_change(
-            self.recognition[rr2, s_official], s_quality, gain2 * standing_amp, tok2, asym2))
-        n_official += _add_at(R, self.S, s_official, self_meet)
-        good_senior += row_count(self_meet & s_senior & (s_quality >= tok2))
+                                & (quality >= tok3)).astype(float)
 
         # ---- the annual conference: senior officials bear witness
         senior_attendance = self._zeros
@@ -348,7 +356,7 @@ class Network:
         self.trust_cbo = _settle(self.trust_cbo, d_cbo, n_cbo, self.base_cbo, decay)
         self.trust_cbo *= self.not_self
         self.skill = clip01(self.skill + p2["skill_gain"] * d_skill * (1.0 - self.skill))
-        attended = n_stat + _add_at(R, C, invitees, with_cbos)
+        attended = n_stat + n_solidarity
         self.fatigue = fatigue.update_fatigue(self.fatigue, attended, self.payment[:, None],
                                               p2["fatigue_rate"], p2["fatigue_recovery"])
         self.ack = acknowledgement.update_acknowledgement(
@@ -371,9 +379,8 @@ class Network:
                                              self.base_recognition)
 
         # ---- service users
-        n_attend = row_count(attend) + row_count(self_meet)
-        n_token = (row_count(attend & (quality < tok3))
-                   + row_count(self_meet & (s_quality < tok2)))
+        n_attend = row_count(attend)
+        n_token = row_count(attend & (quality < tok3))
         tokenistic_share = n_token / np.maximum(n_attend, 1)
         relay = engagement.cbo_relay(self.trust_statutory, standing_amp)
         safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
@@ -393,7 +400,7 @@ class Network:
         meeting_held = attend.any(axis=2)
         n_community = row_count(meeting_held & community)
         self._monthly = {
-            "meetings_community": n_community + row_count(self_meet),
+            "meetings_community": n_community,
             "meetings_statutory": row_count(meeting_held) - n_community,
             "tokenistic_share": tokenistic_share,
             "harmful_encounters": row_count(harmed),
@@ -415,19 +422,22 @@ class Network:
 
     def _cbo_pairs(self, with_cbos: np.ndarray, invitees: np.ndarray, quality: np.ndarray
                    ) -> tuple[np.ndarray | float, np.ndarray | float]:
-        """Accumulated CBO-to-CBO trust change and contact counts from CBO-only meetings."""
-        if not with_cbos.any():
+        """Accumulated CBO-to-CBO trust change and contact counts from CBO-only meetings.
+
+        Every ordered pair of distinct attendees of a meeting updates its directional trust
+        from the first one's quality of contact. Only broker slots hold CBO-only meetings.
+        """
+        attending = with_cbos[:, : self.M]
+        if not attending.any():
             return 0.0, 0.0
-        C, n = self.C, self.R * self.C * self.C
-        pair = with_cbos[:, :, :, None] & with_cbos[:, :, None, :] & self._not_same_slot
-        r, m, g, h = np.nonzero(pair)
-        flat = (r * C + invitees[r, m, g]) * C + invitees[r, m, h]
+        C, inv = self.C, invitees[:, : self.M]
+        pair = attending[..., :, None] & attending[..., None, :] & self._not_same_slot
+        flat = self._row_cc + inv[..., :, None] * C + inv[..., None, :]        # (R, M, G, G)
+        p4 = self.p4
         change = trust.contact_trust_change(
-            self.trust_cbo.ravel()[flat], quality[r, m, g], self.p["trust_gain"][r],
-            self.p["tokenism_threshold"][r], self.p["trust_loss_asymmetry"][r])
-        shape = self.trust_cbo.shape
-        return (np.bincount(flat, change, minlength=n).reshape(shape),
-                np.bincount(flat, minlength=n).reshape(shape))
+            self.trust_cbo.ravel()[flat], quality[:, : self.M, :, None], p4["trust_gain"],
+            p4["tokenism_threshold"], p4["trust_loss_asymmetry"])
+        return _add_up(flat, (self.R, C, C), (pair * change, pair))
 
     # ------------------------------------------------------------------ outputs
     def _senior_endorsement(self) -> np.ndarray:
@@ -523,11 +533,18 @@ _SUMMARY_METRICS = ("trust_cbo_statutory", "recognition", "trust_cbo_broker", "t
                     "engaged_share_unlinked")
 
 
-def _add_at(R: int, n: int, index: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """An (R, n) array holding, for each replicate ``r``, ``values`` added up at ``index[r]``."""
-    flat = (np.arange(R).reshape((R,) + (1,) * (index.ndim - 1)) * n + index).ravel()
-    weights = np.ravel(values).astype(float, copy=False)
-    return np.bincount(flat, weights, minlength=R * n).reshape(R, n)
+def _add_up(index: np.ndarray, shape: tuple[int, ...], weights: tuple[np.ndarray, ...]
+            ) -> tuple[np.ndarray, ...]:
+    """Each weight array's values added up at ``index``, in one ``bincount``.
+
+    ``index`` holds flat indices into an array of ``shape`` (replicate offsets included); one
+    array of that shape is returned per weight array.
+    """
+    n = int(np.prod(shape))
+    flat = (index.reshape(1, -1) + (np.arange(len(weights)) * n)[:, None]).ravel()
+    values = np.concatenate([np.ravel(w) for w in weights]).astype(float, copy=False)
+    return tuple(np.bincount(flat, values, minlength=len(weights) * n)
+                 .reshape((len(weights),) + shape))
 
 
 def _settle(value: np.ndarray, delta: np.ndarray | float, contacts: np.ndarray | float,
