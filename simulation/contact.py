@@ -85,6 +85,18 @@ def pick_distinct(u: np.ndarray, k: int) -> np.ndarray:
     return np.argpartition(u, k - 1, axis=-1)[..., :k]
 
 
+def attendance_probability(
+    convener_trust: np.ndarray, weight: np.ndarray | float, fatigue: np.ndarray
+) -> np.ndarray:
+    """Probability that an invited CBO attends: it comes if it trusts whoever convenes.
+
+    ``weight`` sets how far attendance depends on that trust; fatigue keeps CBOs away.
+    Evidence: Outcome, 'would we have been interested? maybe not.... but relationship is where
+    it all starts and trust'. The functional form is an assumption.
+    """
+    return ((1.0 - weight) + weight * convener_trust) * (1.0 - fatigue)
+
+
 def contact_quality(
     base: np.ndarray,
     venue: np.ndarray,

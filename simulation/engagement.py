@@ -41,12 +41,14 @@ def perceived_safety(
     membership: np.ndarray,
     linked: np.ndarray,
     unlinked_reach: np.ndarray,
+    acknowledgement_weight: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Each service user's perceived safety of the space, shape (R, U).
 
     A member hears from the most trusting of their CBOs (``membership`` from
     :func:`membership_index`); someone with no CBO hears a share ``unlinked_reach`` of the
-    network's average. Either way the space is safe only as far as harm has been acknowledged.
+    network's average. Either way the space is safe only as far as harm has been acknowledged
+    (with ``acknowledgement_weight`` 1; at 0 acknowledgement does not matter).
     """
     R, C = relay.shape
     table = np.zeros((R, C + 1))
@@ -54,7 +56,8 @@ def perceived_safety(
     flat = table.ravel()
     heard = np.maximum(flat[membership[0]], flat[membership[1]])
     unlinked = unlinked_reach[:, None] * row_mean(relay)[:, None]
-    return acknowledgement[:, None] * np.where(linked, heard, unlinked)
+    gate = (1.0 - acknowledgement_weight) + acknowledgement_weight * acknowledgement
+    return np.asarray(gate)[:, None] * np.where(linked, heard, unlinked)
 
 
 def update_user_trust(

@@ -298,7 +298,8 @@ class Network:
         convener_trust = np.where(self._broker3, t_broker[:, :M], t_stat[:, :M])
         attend = np.concatenate([
             held[:, :, None] & (u[:, sl["attend"]].reshape(R, M, G)
-                                < convener_trust * (1.0 - fat[:, :M])),
+                                < contact.attendance_probability(
+                                    convener_trust, p3["attendance_trust_weight"], fat[:, :M])),
             (u[:, sl["self"]] < self.skill * p2["self_contact_rate"])[:, :, None] & self._convener,
         ], axis=1)
         noise = np.concatenate([u[:, sl["noise"]].reshape(R, M, G),
@@ -384,7 +385,7 @@ class Network:
         tokenistic_share = n_token / np.maximum(n_attend, 1)
         relay = engagement.cbo_relay(self.trust_statutory, standing_amp)
         safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
-                                             p["unlinked_reach"])
+                                             p["unlinked_reach"], p["acknowledgement_weight"])
         self.user_trust = engagement.update_user_trust(self.user_trust, safety,
                                                        self.user_learning, asym2)
         ue = self._engagement.next_block()

@@ -339,6 +339,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "leaders.",
        "Relational resources: 'that's what we literally actually do now, build a relationship "
        "with the leadership in the council'. The rate is an assumption."),
+    _P("attendance_trust_weight", float, 1.0, (0.0, 1.0), (0.5, 1.0), "share", "behaviour",
+       "How far an invited CBO's attendance depends on its trust in whoever convenes (0: all "
+       "attend; 1: attendance probability equals that trust).",
+       "Outcome: 'If [the TPN director] had asked us to come together with these [statutory "
+       "bodies] five years ago like this, would we have been interested? maybe not.... but "
+       "relationship is where it all starts and trust'."),
     _P("endorsement_rate", float, 0.1, (0.0, 1.0), (0.02, 0.15), "per month", "behaviour",
        "Monthly rate at which an official's endorsement follows their recognition.",
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
@@ -414,6 +420,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Share of the CBOs' relayed safety that reaches service users who belong to no CBO.",
        "Discussion: 'non-mental health related CBOs became bridges between service user "
        "communities and statutory actors'. The share is an assumption."),
+    _P("acknowledgement_weight", float, 1.0, (0.0, 1.0), (0.5, 1.0), "share", "behaviour",
+       "How far service users' perceived safety is gated by acknowledgement of harm (0: not at "
+       "all; 1: safety is proportional to acknowledgement).",
+       "Discussion: 'a history of abuse at the hands of health services is recognised as the "
+       "boundary and issue that must be acknowledged, before forcing that type of "
+       "engagement'."),
     _P("tokenism_shock", float, 0.15, (0.0, 1.0), (0.05, 0.3), "trust", "behaviour",
        "Trust a service user loses after a harmful or tokenistic encounter.",
        "Introduction: groups 'feeling they have been used to meet statutory aims'. The size is "

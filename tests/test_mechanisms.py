@@ -230,3 +230,21 @@ def test_a_replicates_numbers_do_not_depend_on_the_batch():
 def test_mechanism_streams_are_distinct():
     g = mechanism_generators(0)
     assert len({float(x.random()) for x in g.values()}) == len(g)
+
+
+def test_attendance_follows_trust_in_the_convener():
+    trust_in_convener = np.array([0.2, 0.8])
+    p = contact.attendance_probability(trust_in_convener, 1.0, np.zeros(2))
+    assert p.tolist() == pytest.approx([0.2, 0.8])
+    assert contact.attendance_probability(trust_in_convener, 0.0, np.zeros(2)).tolist() == [1, 1]
+    assert contact.attendance_probability(np.array([1.0]), 1.0, np.array([0.25]))[0] == 0.75
+
+
+def test_acknowledgement_weight_zero_removes_the_gate():
+    relay = np.array([[0.6]])
+    idx = engagement.membership_index(np.array([[0]]), np.array([[-1]]), 1)
+    gated = engagement.perceived_safety(np.array([0.0]), relay, idx, np.array([[True]]),
+                                        np.array([0.5]), 1.0)
+    open_ = engagement.perceived_safety(np.array([0.0]), relay, idx, np.array([[True]]),
+                                        np.array([0.5]), 0.0)
+    assert gated[0, 0] == 0.0 and open_[0, 0] == pytest.approx(0.6)
