@@ -19,8 +19,9 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-## run: install, then run the model on the default (studied-network) parameters into results/
+## run: install, compare the standard scenarios into results/compare, and write one default run
 run: $(STAMP)
+	$(BIN)/phase0 compare --out results/compare --overwrite
 	$(BIN)/phase0 run --seed 0 --out results/default_run --overwrite
 
 ## test: install what the tests need, lint, and run the test suite

@@ -1,0 +1,310 @@
+"""Compare scenarios: many replicates each, the same seeds for every scenario.
+
+Writes, for both outcomes, a table (CSV and Markdown) of Kaplan-Meier medians with 95%
+intervals, restricted mean time to the horizon, share censored and the probability of reaching
+the outcome within 3, 5 and 10 years; Kaplan-Meier curves; trajectories with spread bands; the
+per-run results; and a manifest recording parameters, seeds, code and package versions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.outputs import atomic_folder, check_writable_target, write_json
+from experiments.scenarios import Scenario
+from experiments.survival import REPORT_MONTHS, Survival, format_months, kaplan_meier
+from simulation import run_batch
+from simulation.provenance import provenance
+
+OUTCOMES = ("phase_zero", "engagement")
+OUTCOME_LABELS = {"phase_zero": "end of phase zero", "engagement": "service-user engagement"}
+TRAJECTORY_METRICS = ("trust_cbo_statutory", "symbolic", "relational", "material",
+                      "engaged_share")
+_CHUNK = 32
+
+
+def common_seeds(seed: int, replicates: int) -> list[int]:
+    """``replicates`` run seeds from one SeedSequence: the same for every scenario."""
+    words = np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint32)
+    return [int(w) for w in words]
+
+
+def _run_chunk(params: dict[str, Any], seeds: list[int], metrics: tuple[str, ...]
+               ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    results = run_batch(params, seeds, timeseries=bool(metrics))
+    series = {m: np.stack([r.timeseries[m].to_numpy() for r in results]) for m in metrics}
+    return [r.summary for r in results], series
+
+
+def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: int = 1,
+                  metrics: tuple[str, ...] = TRAJECTORY_METRICS, progress: bool = True,
+                  param_sets: Sequence[dict[str, Any]] | None = None,
+                  ) -> tuple[pd.DataFrame, dict[str, dict[str, np.ndarray]]]:
+    """Run every scenario on every seed (optionally for every extra parameter set).
+
+    Returns a tidy table with one row a run, and per scenario the monthly series of ``metrics``
+    (shape (runs, months + 1)). Results do not depend on ``workers``.
+    """
+    from tqdm import tqdm
+
+    sets = list(param_sets) if param_sets else [{}]
+    jobs = []
+    for s in scenarios:
+        for k, extra in enumerate(sets):
+            # A parameter set fixes behaviour; the scenario's own settings (levers) win.
+            params = {**extra, **s.overrides}
+            for start in range(0, len(seeds), _CHUNK):
+                jobs.append((s.name, k, start, params, list(seeds[start:start + _CHUNK])))
+    bar = tqdm(total=len(scenarios) * len(sets) * len(seeds), unit="run", disable=not progress,
+               desc="scenarios", file=sys.stderr)
+    outputs: list[Any] = [None] * len(jobs)
+    if workers <= 1:
+        for i, (_, _, _, params, chunk) in enumerate(jobs):
+            outputs[i] = _run_chunk(params, chunk, metrics)
+            bar.update(len(chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_run_chunk, params, chunk, metrics)
+                       for (_, _, _, params, chunk) in jobs]
+            for i, f in enumerate(futures):
+                outputs[i] = f.result()
+                bar.update(len(jobs[i][4]))
+    bar.close()
+    rows, series = [], {s.name: {m: [] for m in metrics} for s in scenarios}
+    for (name, k, start, _, _), (summaries, chunk_series) in zip(jobs, outputs, strict=True):
+        for j, summary in enumerate(summaries):
+            rows.append({"scenario": name, "parameter_set": k, "replicate": start + j,
+                         **summary})
+        for m in metrics:
+            series[name][m].append(chunk_series[m])
+    stacked = {name: {m: np.concatenate(v) for m, v in d.items() if v}
+               for name, d in series.items()}
+    return pd.DataFrame(rows), stacked
+
+
+def survival_table(runs: pd.DataFrame, scenario_order: Sequence[str]) -> tuple[
+        pd.DataFrame, dict[tuple[str, str], Survival]]:
+    """One row per scenario and outcome, with the Kaplan-Meier summaries."""
+    rows, fits = [], {}
+    for name in scenario_order:
+        sub = runs[runs["scenario"] == name]
+        horizon = int(sub["horizon_months"].iloc[0])
+        for outcome in OUTCOMES:
+            months = sub[f"{outcome}_months"].astype(float).to_numpy()
+            fit = kaplan_meier(np.nan_to_num(months, nan=horizon),
+                               sub[f"{outcome}_censored"].to_numpy(bool), horizon)
+            fits[(name, outcome)] = fit
+            row = {"scenario": name, "outcome": outcome, "runs": fit.n,
+                   "median_months": fit.median, "median_low": fit.median_low,
+                   "median_high": fit.median_high, "rmst_months": round(fit.rmst, 2),
+                   "censored_share": round(fit.censored_share, 4)}
+            for m, (p, lo, hi) in fit.reached_by.items():
+                row[f"p_by_{m}"] = round(p, 4)
+                row[f"p_by_{m}_low"] = round(lo, 4)
+                row[f"p_by_{m}_high"] = round(hi, 4)
+            rows.append(row)
+    return pd.DataFrame(rows), fits
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """The survival table for people: medians with intervals, 'not reached' where so."""
+    def none(v: Any) -> float | None:
+        return None if v is None or (isinstance(v, float) and np.isnan(v)) else float(v)
+
+    header = ["scenario", "outcome", "median months (95% CI)", "restricted mean (months)",
+              "censored"] + [f"P(by {m // 12} y) (95% CI)" for m in REPORT_MONTHS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, r in table.iterrows():
+        med = format_months(none(r["median_months"]))
+        ci = f"{format_months(none(r['median_low']))} to {format_months(none(r['median_high']))}"
+        cells = [r["scenario"], OUTCOME_LABELS[r["outcome"]], f"{med} ({ci})",
+                 f"{r['rmst_months']:.1f}", f"{r['censored_share']:.0%}"]
+        for m in REPORT_MONTHS:
+            if f"p_by_{m}" in r:
+                cells.append(f"{r[f'p_by_{m}']:.2f} ({r[f'p_by_{m}_low']:.2f}-"
+                             f"{r[f'p_by_{m}_high']:.2f})")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot_km(fits: dict[tuple[str, str], Survival], order: Sequence[str], path: Path) -> None:
+    """Kaplan-Meier curves: probability each outcome has been reached by each month."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True, constrained_layout=True)
+    colours = plt.get_cmap("tab10")
+    for ax, outcome in zip(axes, OUTCOMES, strict=True):
+        for i, name in enumerate(order):
+            fit = fits[(name, outcome)]
+            years = fit.months / 12
+            label = name if fit.reached_curve[-1] > 0 else f"{name} (not reached)"
+            ax.step(years, fit.reached_curve, where="post", color=colours(i), label=label)
+            ax.fill_between(years, fit.reached_low, fit.reached_high, step="post",
+                            color=colours(i), alpha=0.12)
+        ax.set_title(f"{OUTCOME_LABELS[outcome]}")
+        ax.set_xlabel("years since the start of phase zero")
+        ax.grid(alpha=0.3)
+        ax.set_ylim(-0.02, 1.02)
+    axes[0].set_ylabel("probability reached (Kaplan-Meier, 95% band)")
+    for ax in axes:
+        ax.legend(loc="upper left", fontsize=7)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_trajectories(series: dict[str, dict[str, np.ndarray]], order: Sequence[str],
+                      path: Path) -> None:
+    """Mean trajectories per scenario with 10-90% bands across runs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    titles = {"trust_cbo_statutory": "mean CBO trust toward statutory partners",
+              "symbolic": "symbolic resources", "relational": "relational resources",
+              "material": "material resources", "engaged_share": "engaged share of service users"}
+    fig, axes = plt.subplots(len(TRAJECTORY_METRICS), 1, figsize=(9, 14), sharex=True,
+                             constrained_layout=True)
+    colours = plt.get_cmap("tab10")
+    for ax, metric in zip(axes, TRAJECTORY_METRICS, strict=True):
+        for i, name in enumerate(order):
+            data = series[name][metric]
+            years = np.arange(data.shape[1]) / 12
+            ax.plot(years, data.mean(axis=0), color=colours(i), label=name)
+            lo, hi = np.quantile(data, [0.1, 0.9], axis=0)
+            ax.fill_between(years, lo, hi, color=colours(i), alpha=0.12)
+        ax.set_title(titles[metric], fontsize=10)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0].legend(loc="upper left", fontsize=7, ncol=2)
+    axes[-1].set_xlabel("years since the start of phase zero (lines: mean; bands: 10-90% of runs)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def ranking_frequencies(runs: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """How often each ranking of scenarios (by restricted mean time) holds across parameter sets.
+
+    Scenarios are ranked from fastest to slowest by the restricted mean time to each outcome
+    within each accepted parameter set; ties keep the standard order.
+    """
+    rows = []
+    for outcome in OUTCOMES:
+        counts: dict[str, int] = {}
+        sets = sorted(runs["parameter_set"].unique())
+        for k in sets:
+            sub = runs[runs["parameter_set"] == k]
+            rmst = {}
+            for name in order:
+                s = sub[sub["scenario"] == name]
+                horizon = int(s["horizon_months"].iloc[0])
+                rmst[name] = kaplan_meier(
+                    np.nan_to_num(s[f"{outcome}_months"].astype(float).to_numpy(), nan=horizon),
+                    s[f"{outcome}_censored"].to_numpy(bool), horizon).rmst
+            ranking = " < ".join(sorted(order, key=lambda n: (rmst[n], order.index(n))))
+            counts[ranking] = counts.get(ranking, 0) + 1
+        for ranking, c in sorted(counts.items(), key=lambda kv: -kv[1]):
+            rows.append({"outcome": outcome, "ranking": ranking, "parameter_sets": c,
+                         "share": round(c / len(sets), 4)})
+    return pd.DataFrame(rows)
+
+
+def pairwise_order_frequencies(runs: pd.DataFrame, order: Sequence[str],
+                               reference: str) -> pd.DataFrame:
+    """Share of parameter sets in which each scenario is slower than ``reference``."""
+    rows = []
+    sets = sorted(runs["parameter_set"].unique())
+    for outcome in OUTCOMES:
+        for name in order:
+            if name == reference:
+                continue
+            slower = 0
+            for k in sets:
+                sub = runs[runs["parameter_set"] == k]
+                vals = {}
+                for n in (name, reference):
+                    s = sub[sub["scenario"] == n]
+                    h = int(s["horizon_months"].iloc[0])
+                    vals[n] = kaplan_meier(
+                        np.nan_to_num(s[f"{outcome}_months"].astype(float).to_numpy(), nan=h),
+                        s[f"{outcome}_censored"].to_numpy(bool), h).rmst
+                slower += vals[name] > vals[reference]
+            rows.append({"outcome": outcome, "scenario": name,
+                         f"slower_than_{reference}": round(slower / len(sets), 4)})
+    return pd.DataFrame(rows)
+
+
+def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[int],
+                     workers: int, overwrite: bool, seed: int,
+                     param_sets: Sequence[dict[str, Any]] | None = None,
+                     progress: bool = True) -> pd.DataFrame:
+    """Run the comparison and write every output into ``out`` atomically; return the table."""
+    check_writable_target(out, overwrite)
+    order = [s.name for s in scenarios]
+    runs, series = run_scenarios(scenarios, seeds, workers, progress=progress,
+                                 param_sets=param_sets)
+    table, fits = survival_table(runs, order)
+    manifest = {
+        "command": "phase0 " + " ".join(sys.argv[1:]),
+        "seed": seed, "replicates": len(seeds), "run_seeds": list(seeds),
+        "scenarios": [{"name": s.name, "description": s.description,
+                       "file": str(s.path) if s.path else None, "overrides": s.overrides,
+                       "parameters": s.params} for s in scenarios],
+        "parameter_sets": list(param_sets) if param_sets else None,
+        **provenance(),
+    }
+    with atomic_folder(out, overwrite=overwrite) as tmp:
+        write_json(tmp / "manifest.json", manifest)
+        runs.to_csv(tmp / "runs.csv", index=False)
+        runs.to_parquet(tmp / "runs.parquet", index=False)
+        table.to_csv(tmp / "comparison.csv", index=False)
+        (tmp / "comparison.md").write_text(
+            f"# Scenario comparison\n\n{len(seeds)} runs per scenario"
+            + (f" for each of {len(param_sets)} parameter sets" if param_sets else "")
+            + f" (same seeds for every scenario; root seed {seed}); horizon "
+            f"{int(runs['horizon_months'].iloc[0])} months.\n\n" + markdown_table(table))
+        plot_km(fits, order, tmp / "kaplan_meier.png")
+        plot_trajectories(series, order, tmp / "trajectories.png")
+        if param_sets:
+            ranks = ranking_frequencies(runs, order)
+            ranks.to_csv(tmp / "rankings.csv", index=False)
+            pairs = pairwise_order_frequencies(runs, order, order[0])
+            pairs.to_csv(tmp / "pairwise.csv", index=False)
+    return table
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: the cores available."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))
+
+
+def load_parameter_sets(spec: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Parameter sets from 'accepted' (the calibration's) or a CSV file, one set a row."""
+    from experiments.outputs import UserError
+
+    path = (Path(__file__).resolve().parent / "calibration" / "accepted.csv"
+            if spec == "accepted" else Path(spec))
+    if not path.exists():
+        raise UserError(f"parameter-set file '{path}' does not exist")
+    df = pd.read_csv(path)
+    from simulation.parameters import REGISTRY
+
+    cols = [c for c in df.columns if c in REGISTRY]
+    if not cols:
+        raise UserError(f"'{path}' has no column named after a model parameter")
+    sets = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
+            for row in df[cols].to_dict("records")]
+    return sets[:limit] if limit else sets
+

@@ -1,0 +1,75 @@
+"""Scenario files: named sets of parameter values, validated by the registry.
+
+A scenario is a TOML file with ``name``, ``description`` and a ``[parameters]`` table (any
+parameters of the registry; the rest keep their defaults). The built-in scenarios live in
+``experiments/scenarios/``; a user can pass the path of their own file anywhere a scenario name is
+accepted.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from experiments.outputs import UserError
+from simulation.parameters import ParameterError, resolve
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+
+#: The standard scenarios, in the order tables and figures show them.
+STANDARD = ("tpn_baseline", "new_network", "statutory_venues", "no_broker",
+            "short_kpi_contracts", "frontline_only", "volunteer_only", "high_turnover")
+
+_KEYS = {"name", "description", "parameters"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named, validated set of parameter values."""
+
+    name: str
+    description: str
+    overrides: dict[str, Any]
+    path: Path | None = None
+    params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a built-in scenario by name, or a scenario file by path; raise UserError if broken."""
+    text = str(name_or_path)
+    path = Path(text)
+    if not (text.endswith(".toml") or path.exists()):
+        path = SCENARIO_DIR / f"{text}.toml"
+        if not path.exists():
+            known = ", ".join(available())
+            raise UserError(f"unknown scenario '{text}'; built-in scenarios are: {known} "
+                            "(or give the path of a .toml file)")
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise UserError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"scenario file '{path}' is not valid TOML: {exc}") from None
+    extra = set(data) - _KEYS
+    if extra:
+        raise UserError(f"scenario file '{path}': unknown key(s) {sorted(extra)}; allowed keys "
+                        f"are {sorted(_KEYS)}")
+    overrides = data.get("parameters", {})
+    if not isinstance(overrides, dict):
+        raise UserError(f"scenario file '{path}': [parameters] must be a table")
+    try:
+        params = resolve(overrides)
+    except ParameterError as exc:
+        raise UserError(f"scenario file '{path}': {exc}") from None
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not name:
+        raise UserError(f"scenario file '{path}': 'name' must be a non-empty string")
+    return Scenario(name, str(data.get("description", "")), dict(overrides), path, params)
+
+
+def available() -> list[str]:
+    """Names of the built-in scenarios (standard ones first)."""
+    found = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    return [n for n in STANDARD if n in found] + [n for n in found if n not in STANDARD]
