@@ -109,6 +109,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Calibrate four behaviour parameters by rejection ABC against the paper's patterns."""
+    from experiments.calibrate import calibrate, write_calibration
+    from experiments.compare import default_workers
+
+    if args.draws < 1 or args.replicates < 1:
+        raise UserError("--draws and --replicates must be at least 1")
+    out = Path(args.out)
+    check_writable_target(out, overwrite=True)
+    table = calibrate(args.draws, args.replicates, args.workers or default_workers(),
+                      args.seed, progress=not args.quiet)
+    summary = write_calibration(table, out, {"draws": args.draws, "replicates": args.replicates,
+                                             "seed": args.seed})
+    print(f"accepted {int(table['accepted'].sum())} of {len(table)} draws")
+    print(summary.to_string(index=False))
+    print(f"wrote {out}/")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     """List the parameter registry."""
     params = [p for p in REGISTRY.values() if args.kind is None or p.kind == args.kind]
@@ -165,6 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace the output folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("calibrate", help="calibrate by ABC against the paper's patterns",
+                       description="Rejection ABC of four behaviour parameters against the "
+                       "paper's patterns (phase zero near 48 months; engagement begun but a "
+                       "minority at month 90; engagement after phase zero). Writes accepted.csv, "
+                       "all draws, a posterior figure and a summary.")
+    p.add_argument("--draws", type=int, default=2000, help="prior draws (default 2000)")
+    p.add_argument("--replicates", type=int, default=16, help="runs per draw (default 16)")
+    p.add_argument("--workers", type=int, default=0, help="processes (default: cores)")
+    p.add_argument("--seed", type=_seed, default=2012, help="root seed (default 2012)")
+    p.add_argument("--out", default="experiments/calibration", help="output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("params", help="list the model parameters",
                        description="List every model parameter: name, kind, default, valid range "

@@ -29,6 +29,10 @@ def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+        # mkdtemp makes a private folder; results are meant to be shared like any new folder.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
     except OSError as exc:
         raise UserError(f"cannot write to '{parent}': {exc.strerror or exc}") from None
     try:

@@ -296,10 +296,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Introduction: without more, 'service-user engagement emerges as a tokenistic exercise'. "
        "The threshold is an assumption."),
     # ---------------------------------------------------------------- behaviour: trust
-    _P("trust_gain", float, 0.04, (0.0, 0.5), (0.01, 0.05), "per meeting", "behaviour",
+    _P("trust_gain", float, 0.0425, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
        "Trust gained from one meeting of the best quality, before diminishing returns.",
        "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
-       "bit'. The rate is an assumption."),
+       "bit'. "
+       "The value is the posterior median of a rejection-ABC calibration (docs/calibration.md)."),
     _P("trust_loss_asymmetry", float, 2.0, (1.0, 10.0), (1.0, 4.0), "ratio", "behaviour",
        "How much faster poor contact destroys trust than good contact builds it.",
        "Assumption from the trust literature (the asymmetry principle, Slovic 1993), not a "
@@ -345,10 +346,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Outcome: 'If [the TPN director] had asked us to come together with these [statutory "
        "bodies] five years ago like this, would we have been interested? maybe not.... but "
        "relationship is where it all starts and trust'."),
-    _P("endorsement_rate", float, 0.1, (0.0, 1.0), (0.02, 0.15), "per month", "behaviour",
+    _P("endorsement_rate", float, 0.11, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
        "Monthly rate at which an official's endorsement follows their recognition.",
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
-       "coproduction efforts'. The rate is an assumption."),
+       "coproduction efforts'. "
+       "The value is the posterior median of a rejection-ABC calibration (docs/calibration.md)."),
     _P("org_diffusion", float, 0.02, (0.0, 0.5), (0.0, 0.05), "per month", "behaviour",
        "Monthly rate at which recognition spreads among officials of the statutory side.",
        "Symbolic contexts: 'bring some of it back into the organisation'. The rate is an "
@@ -408,12 +410,15 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "their learning that the space is safe.",
        "Introduction: engagement 'is embedded within a history of violence(s)'. The value is an "
        "assumption."),
-    _P("su_learning", float, 0.04, (0.0, 1.0), (0.02, 0.1), "per month", "behaviour",
+    _P("su_learning", float, 0.042, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
        "Monthly rate at which a service user's trust rises toward the safety they perceive.",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
-       "The rate is an assumption."),
-    _P("su_threshold_mean", float, 0.45, (0.0, 1.0), (0.25, 0.5), "trust", "behaviour",
-       "Mean trust at which a service user engages.", ASSUMPTION),
+       ""
+       "The value is the posterior median of a rejection-ABC calibration (docs/calibration.md)."),
+    _P("su_threshold_mean", float, 0.506, (0.0, 1.0), (0.25, 0.6), "trust", "behaviour",
+       "Mean trust at which a service user engages.",
+       "Not in the paper; the value is the posterior median of a rejection-ABC calibration "
+       "(docs/calibration.md)."),
     _P("su_threshold_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "trust", "behaviour",
        "Half-width of the uniform spread of engagement thresholds.", ASSUMPTION),
     _P("unlinked_reach", float, 0.6, (0.0, 1.0), (0.2, 0.9), "share", "behaviour",
