@@ -193,11 +193,31 @@ def plot_trajectories(series: dict[str, dict[str, np.ndarray]], order: Sequence[
     plt.close(fig)
 
 
+#: Scenarios whose restricted mean times differ by less than this (months) count as tied.
+TIE_MONTHS = 1.0
+
+
+def format_ranking(rmst: dict[str, float], order: Sequence[str]) -> str:
+    """Scenarios from fastest to slowest, ``<`` between groups and ``=`` within ties.
+
+    A tie is a restricted mean within :data:`TIE_MONTHS` of the first scenario of its group
+    (for instance several scenarios that never reach the outcome).
+    """
+    ranked = sorted(order, key=lambda n: (rmst[n], order.index(n)))
+    groups: list[list[str]] = []
+    for name in ranked:
+        if groups and rmst[name] - rmst[groups[-1][0]] < TIE_MONTHS:
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return " < ".join(" = ".join(g) for g in groups)
+
+
 def ranking_frequencies(runs: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     """How often each ranking of scenarios (by restricted mean time) holds across parameter sets.
 
     Scenarios are ranked from fastest to slowest by the restricted mean time to each outcome
-    within each accepted parameter set; ties keep the standard order.
+    within each parameter set; ties are shown with ``=`` (see :func:`format_ranking`).
     """
     rows = []
     for outcome in OUTCOMES:
@@ -212,7 +232,7 @@ def ranking_frequencies(runs: pd.DataFrame, order: Sequence[str]) -> pd.DataFram
                 rmst[name] = kaplan_meier(
                     np.nan_to_num(s[f"{outcome}_months"].astype(float).to_numpy(), nan=horizon),
                     s[f"{outcome}_censored"].to_numpy(bool), horizon).rmst
-            ranking = " < ".join(sorted(order, key=lambda n: (rmst[n], order.index(n))))
+            ranking = format_ranking(rmst, order)
             counts[ranking] = counts.get(ranking, 0) + 1
         for ranking, c in sorted(counts.items(), key=lambda kv: -kv[1]):
             rows.append({"outcome": outcome, "ranking": ranking, "parameter_sets": c,

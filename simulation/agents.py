@@ -91,7 +91,7 @@ class Broker(mesa.Agent):
     @property
     def core_funded(self) -> bool:
         """Whether it has core non-statutory funding."""
-        return bool(self.model.network.p["core_funding"][0] > 0.5)
+        return bool(self.model.network.core_funded[0] > 0.5)
 
     @property
     def funded_share(self) -> float:

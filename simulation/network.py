@@ -117,6 +117,8 @@ class Network:
         self.has_broker = p["broker_present"] > 0.5
         self._broker2 = self.has_broker[:, None]
         self._broker3 = self.has_broker[:, None, None]
+        # Core funding is the broker's: without a broker there is none to have.
+        self.core_funded = p["core_funding"] * p["broker_present"]
         self._conference = p["senior_engagement"] * p["annual_conference"] * p["broker_present"]
         self._self_senior = np.where(p["senior_engagement"] > 0.5, 1.0, 0.0)
         self._contract_months = p["contract_months"].astype(np.int64)
@@ -241,9 +243,9 @@ class Network:
     def _update_money(self) -> None:
         p = self.p
         self.funding_level = funding.funding_level(
-            p["core_funding"], p["core_capacity"], self.project_active, p["project_capacity"])
+            self.core_funded, p["core_capacity"], self.project_active, p["project_capacity"])
         self.kpi_pressure = funding.kpi_pressure(
-            p["kpi_tied"], self.project_active, p["core_funding"], p["core_independence"])
+            p["kpi_tied"], self.project_active, self.core_funded, p["core_independence"])
         self.payment = funding.payment_level(
             p["pay_contributions"], self.funding_level, p["payment_floor"],
             row_mean(self.recognition))

@@ -187,7 +187,8 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Discussion: 'Discussions between CBOs and statutory partners were always held in "
        "community owned spaces - churches, mosques and community centres'."),
     _P("core_funding", bool, True, (0, 1), (0, 1), "flag", "lever",
-       "The broker has core funding from a non-statutory funder, independent of contracts.",
+       "The broker has core funding from a non-statutory funder, independent of contracts "
+       "(none without a broker).",
        "Material resources: 'TPN's core funding was provided through non-statutory funding routes "
        "by a national foundation'."),
     _P("kpi_tied", bool, False, (0, 1), (0, 1), "flag", "lever",

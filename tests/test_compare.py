@@ -109,3 +109,10 @@ def test_compare_cli_writes_tables_and_figures(tmp_path, capsys):
     assert "small_statutory" in (out / "comparison.md").read_text()
     assert main(["compare", "--scenarios", "nope", "--out", str(tmp_path / "x")]) == 2
     assert "unknown scenario" in capsys.readouterr().err
+
+
+def test_rankings_show_ties():
+    from experiments.compare import format_ranking
+
+    rmst = {"a": 40.0, "b": 180.0, "c": 180.0, "d": 90.0, "e": 90.4}
+    assert format_ranking(rmst, list(rmst)) == "a < d = e < b = c"

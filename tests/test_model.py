@@ -143,3 +143,12 @@ def test_perfect_conditions_reach_both_outcomes_early():
 
 def test_public_api():
     assert set(simulation.__all__) >= {"PhaseZeroModel", "run", "run_batch", "RunResult"}
+
+
+def test_core_funding_belongs_to_the_broker():
+    with_broker = run_batch({"horizon_months": 3}, [1], timeseries=True)[0].timeseries
+    without = run_batch({"horizon_months": 3, "broker_present": False}, [1],
+                        timeseries=True)[0].timeseries
+    assert with_broker["funding_level"].iloc[0] == 1.0
+    # only the statutory project contract is left: its share of capacity
+    assert without["funding_level"].iloc[0] == pytest.approx(resolve({})["project_capacity"])

@@ -179,10 +179,11 @@ class ReferenceModel(mesa.Model):
     # ---------------------------------------------------------------- helpers
     def update_money(self) -> None:
         p = self.p
-        self.funding_level = min(1.0, p["core_funding"] * p["core_capacity"]
+        core = p["core_funding"] and p["broker_present"]  # the broker's core funding
+        self.funding_level = min(1.0, core * p["core_capacity"]
                                  + self.project_active * p["project_capacity"])
         self.kpi_pressure = (p["kpi_tied"] * self.project_active
-                             * (1 - p["core_funding"] * p["core_independence"]))
+                             * (1 - core * p["core_independence"]))
         mean_rec = sum(o.recognition for o in self.officials) / len(self.officials)
         self.payment = p["pay_contributions"] * self.funding_level * (
             p["payment_floor"] + (1 - p["payment_floor"]) * mean_rec)
