@@ -78,11 +78,24 @@ def pick_officials(
     return index, senior
 
 
-def pick_distinct(u: np.ndarray, k: int) -> np.ndarray:
-    """``k`` distinct indices per meeting from uniforms of shape (..., n): a random subset."""
-    if k >= u.shape[-1]:
-        return np.argsort(u, axis=-1)
-    return np.argpartition(u, k - 1, axis=-1)[..., :k]
+def pick_distinct(u: np.ndarray, n: int) -> np.ndarray:
+    """Distinct indices in [0, n), one per uniform along the last axis: a random subset.
+
+    Sequential selection without replacement: the g-th pick is uniform over the ``n - g``
+    indices not yet taken (the r-th of them, found by stepping past earlier picks in ascending
+    order). Needs as many uniforms as picks, not ``n``.
+    """
+    k = u.shape[-1]
+    if k > n:
+        raise ValueError(f"cannot pick {k} distinct indices from {n}")
+    picks = np.empty(u.shape, np.int64)
+    for g in range(k):
+        r = np.minimum((u[..., g] * (n - g)).astype(np.int64), n - g - 1)
+        taken = np.sort(picks[..., :g], axis=-1)
+        for j in range(g):
+            r += r >= taken[..., j]
+        picks[..., g] = r
+    return picks
 
 
 def attendance_probability(

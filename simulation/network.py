@@ -139,10 +139,8 @@ class Network:
             * self._broker_slot
         self._row_c = np.arange(R)[:, None, None] * C
         self._row_s = np.arange(R)[:, None, None] * S
-        self._row_cc = np.arange(R)[:, None, None, None] * (C * C)
-        self.p4 = {n: self.p3[n][..., None] for n in
-                   ("trust_gain", "tokenism_threshold", "trust_loss_asymmetry")}
-        widths = {"held": M, "type": M, "rank": M, "official": M, "venue": M, "order": M * C,
+
+        widths = {"held": M, "type": M, "rank": M, "official": M, "venue": M, "order": M * G,
                   "attend": M * G, "noise": M * G, "self": C, "self_rank": C,
                   "self_official": C, "self_noise": C, "conference": max(self.n_senior_tier, 1)}
         ends = np.cumsum(list(widths.values()))
@@ -291,7 +289,7 @@ class Network:
             u[:, sl["venue"]], p2["venue_community_share"]), self._cbo_true], axis=1)
         among_cbos = np.concatenate([self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"]),
                                      self._cbo_false], axis=1)
-        invitees = np.concatenate([contact.pick_distinct(u[:, sl["order"]].reshape(R, M, C), G),
+        invitees = np.concatenate([contact.pick_distinct(u[:, sl["order"]].reshape(R, M, G), C),
                                    self._own_invitation], axis=1)              # (R, M + C, G)
         t_broker = self.trust_broker[rr, invitees]
         t_stat = self.trust_statutory[rr, invitees]
@@ -428,18 +426,20 @@ class Network:
         """Accumulated CBO-to-CBO trust change and contact counts from CBO-only meetings.
 
         Every ordered pair of distinct attendees of a meeting updates its directional trust
-        from the first one's quality of contact. Only broker slots hold CBO-only meetings.
+        from the first one's quality of contact. Only the meetings actually held among CBOs are
+        visited (a few of the month's slots).
         """
-        attending = with_cbos[:, : self.M]
-        if not attending.any():
+        r, m = np.nonzero(with_cbos.any(axis=2))
+        if len(r) == 0:
             return 0.0, 0.0
-        C, inv = self.C, invitees[:, : self.M]
-        pair = attending[..., :, None] & attending[..., None, :] & self._not_same_slot
-        flat = self._row_cc + inv[..., :, None] * C + inv[..., None, :]        # (R, M, G, G)
-        p4 = self.p4
+        C, attending, inv = self.C, with_cbos[r, m], invitees[r, m]          # (K, G)
+        pair = attending[:, :, None] & attending[:, None, :] & self._not_same_slot
+        flat = (r * (C * C))[:, None, None] + inv[:, :, None] * C + inv[:, None, :]
+        p = self.p
         change = trust.contact_trust_change(
-            self.trust_cbo.ravel()[flat], quality[:, : self.M, :, None], p4["trust_gain"],
-            p4["tokenism_threshold"], p4["trust_loss_asymmetry"])
+            self.trust_cbo.ravel()[flat], quality[r, m][:, :, None],
+            p["trust_gain"][r, None, None], p["tokenism_threshold"][r, None, None],
+            p["trust_loss_asymmetry"][r, None, None])
         return _add_up(flat, (self.R, C, C), (pair * change, pair))
 
     # ------------------------------------------------------------------ outputs

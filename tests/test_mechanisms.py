@@ -77,11 +77,22 @@ def test_pick_officials_respects_ranks():
     assert senior.mean() == pytest.approx(0.5, abs=0.03)
 
 
-def test_pick_distinct_gives_distinct_cbos():
+def test_pick_distinct_gives_distinct_uniform_subsets():
     rng = np.random.default_rng(3)
-    picks = contact.pick_distinct(rng.random((2, 50, 20)), 4)
-    assert picks.shape == (2, 50, 4)
+    picks = contact.pick_distinct(rng.random((200, 50, 4)), 20)
+    assert picks.shape == (200, 50, 4) and picks.min() >= 0 and picks.max() <= 19
     assert all(len(set(row)) == 4 for row in picks.reshape(-1, 4))
+    # every CBO is equally likely in every position (10,000 draws, expected 500 each)
+    for g in range(4):
+        counts = np.bincount(picks[..., g].ravel(), minlength=20)
+        assert counts.min() > 400 and counts.max() < 600
+    # and every unordered pair equally likely: 190 pairs, about 316 each among 60,000 pairs
+    first_two = np.sort(picks[..., :2].reshape(-1, 2), axis=1)
+    pair_counts = np.bincount(first_two[:, 0] * 20 + first_two[:, 1], minlength=400)
+    used = pair_counts[pair_counts > 0]
+    assert len(used) == 190 and used.min() > 15 and used.max() < 85
+    with pytest.raises(ValueError):
+        contact.pick_distinct(rng.random((1, 5)), 4)
 
 
 def test_contact_quality_factors_have_their_signs_and_stay_in_bounds():
