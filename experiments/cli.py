@@ -128,6 +128,81 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shard(text: str) -> tuple[int, int]:
+    i, sep, k = text.partition("/")
+    try:
+        shard = (int(i), int(k))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard must look like I/K, got {text!r}") from None
+    if not sep or not 1 <= shard[0] <= shard[1]:
+        raise argparse.ArgumentTypeError(f"--shard I/K needs 1 <= I <= K, got {text!r}")
+    return shard
+
+
+def _values(items: Sequence[str]) -> dict[str, list[float]]:
+    out = {}
+    for item in items:
+        name, sep, rest = item.partition("=")
+        try:
+            vals = [float(v) for v in rest.split(",") if v.strip()]
+        except ValueError:
+            raise UserError(f"--values expects NAME=V1,V2,..., got {item!r}") from None
+        if not sep or not name or not vals:
+            raise UserError(f"--values expects NAME=V1,V2,..., got {item!r}")
+        out[name.strip()] = vals
+    return out
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run, resume or merge a sweep."""
+    from experiments.compare import default_workers
+    from experiments.sweep.run import merge, new_sweep, run_sweep
+
+    if args.merge:
+        report = merge([Path(p) for p in args.merge], Path(args.out))
+        if report["missing"]:
+            print(f"merged into {args.out}/; still missing {len(report['missing'])} of "
+                  f"{report['chunks']} chunks")
+            return 1
+        print(f"merged {len(args.merge)} folder(s) into {args.out}/; sweep complete")
+        return 0
+    if not args.method:
+        raise UserError("--method is required (sobol, morris, lhs or grid)")
+    if args.workers and args.scheduler:
+        raise UserError("give --workers or --scheduler, not both")
+    values = _values(args.values)
+    params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
+    if args.method == "grid" and not params:
+        params = list(values)
+    folder, planned = new_sweep(
+        Path(args.out), method=args.method, n=args.n, replicates=args.replicates,
+        seed=args.seed, params=params, scenario=args.scenario, model=args.model,
+        problem_file=args.problem, second_order=args.second_order, levels=args.levels,
+        values=values or None, chunk_rows=args.chunk_rows)
+    report = run_sweep(folder, planned, resume=args.resume,
+                       workers=args.workers or default_workers(), scheduler=args.scheduler,
+                       shard=args.shard, progress=not args.quiet)
+    state = "complete" if report["complete"] else "incomplete (other shards to run or merge)"
+    print(f"ran {report['runs']} runs in {report['ran']} of {report['chunks']} chunks; "
+          f"sweep {state}: {args.out}/")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    """Re-run a finished sweep from its manifest and compare."""
+    from experiments.compare import default_workers
+    from experiments.sweep.run import reproduce
+
+    report = reproduce(Path(args.folder), args.workers or default_workers(),
+                       progress=not args.quiet)
+    if report["mismatched"]:
+        print(f"{len(report['mismatched'])} of {report['rows']} design rows differ: "
+              f"{report['mismatched'][:20]}")
+        return 1
+    print(f"all {report['rows']} design rows reproduced exactly")
+    return 0
+
+
 def cmd_params(args: argparse.Namespace) -> int:
     """List the parameter registry."""
     params = [p for p in REGISTRY.values() if args.kind is None or p.kind == args.kind]
@@ -197,6 +272,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="experiments/calibration", help="output folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep (SALib, LHS or grid designs)",
+                       description="Sample a design over the registry's sweep ranges (behaviour "
+                       "and lever parameters by default, plus a dummy), run every row R times "
+                       "with common seeds in vectorised batches, and store the runs in "
+                       "resumable Parquet chunks. --merge joins finished shards.")
+    p.add_argument("--method", choices=["sobol", "morris", "lhs", "grid"])
+    p.add_argument("--n", type=int, default=64,
+                   help="base sample size (Sobol N, Morris trajectories, LHS points)")
+    p.add_argument("--replicates", type=int, default=4, help="runs per design row (default 4)")
+    p.add_argument("--params", default="", help="comma-separated parameters to vary "
+                   "(default: every behaviour and lever parameter)")
+    p.add_argument("--scenario", default=None,
+                   help="scenario whose values the other parameters take (default tpn_baseline)")
+    p.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="grid values of one parameter (repeatable; --method grid)")
+    p.add_argument("--second-order", action="store_true", help="Sobol with second order")
+    p.add_argument("--levels", type=int, default=4, help="Morris levels (default 4)")
+    p.add_argument("--seed", type=_seed, default=0, help="design and run seed (default 0)")
+    p.add_argument("--workers", type=int, default=0, help="processes (default: cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="a dask.distributed scheduler, e.g. tcp://127.0.0.1:8786")
+    p.add_argument("--shard", type=_shard, default=None, metavar="I/K",
+                   help="run only the I-th of K disjoint parts of the design")
+    p.add_argument("--model", default=None, metavar="MODULE:FUNCTION",
+                   help="sweep another model: f(params: dict, seed: int) -> dict of outputs")
+    p.add_argument("--problem", default=None, metavar="FILE",
+                   help="TOML with [parameters.NAME] bounds = [low, high] for --model")
+    p.add_argument("--chunk-rows", type=int, default=None, help="design rows per chunk")
+    p.add_argument("--out", default="sweeps/sweep", help="sweep folder (default sweeps/sweep)")
+    p.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
+    p.add_argument("--merge", nargs="+", default=None, metavar="DIR",
+                   help="join finished shard folders into --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("reproduce", help="re-run a sweep from its manifest and compare",
+                       description="Re-run every run of a finished sweep from its manifest and "
+                       "report whether every design row matches, bit for bit.")
+    p.add_argument("folder", help="a finished sweep folder")
+    p.add_argument("--workers", type=int, default=0, help="processes (default: cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("params", help="list the model parameters",
                        description="List every model parameter: name, kind, default, valid range "

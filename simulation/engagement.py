@@ -77,8 +77,7 @@ def update_user_trust(
 
 
 def harmful_encounters(
-    u_approach: np.ndarray,
-    u_token: np.ndarray,
+    u: np.ndarray,
     p_approach: np.ndarray,
     acknowledgement: np.ndarray,
     acknowledgement_safe: np.ndarray,
@@ -90,11 +89,13 @@ def harmful_encounters(
 
     Being recruited directly by services before harm is acknowledged is harmful (Discussion:
     engagement 'cannot begin immediately'); an engaged user may meet tokenistic contact in
-    proportion to how much of the month's contact was tokenistic.
+    proportion to how much of the month's contact was tokenistic. One uniform ``u`` per user
+    decides both, from opposite ends of [0, 1): a user meets at most one harmful encounter a
+    month, with probability the sum of the two routes' (capped at 1). An assumption.
     """
     unsafe = (acknowledgement < acknowledgement_safe)[:, None]
-    forced = unsafe & (u_approach < p_approach[:, None])
-    token = engaged & (u_token < (encounter_rate * tokenistic_share)[:, None])
+    forced = unsafe & (u < p_approach[:, None])
+    token = engaged & (u >= 1.0 - (encounter_rate * tokenistic_share)[:, None])
     return forced | token
 
 

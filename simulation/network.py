@@ -111,34 +111,22 @@ class Network:
         self.p = {n: np.array([float(q[n]) for q in params]) for n in REGISTRY
                   if REGISTRY[n].kind != "structure"}
         self.p2 = {n: v[:, None] for n, v in self.p.items()}
-        self.p3 = {n: v[:, None, None] for n, v in self.p.items()}
         p = self.p
         self.month = 0
         self.has_broker = p["broker_present"] > 0.5
         self._broker2 = self.has_broker[:, None]
-        self._broker3 = self.has_broker[:, None, None]
         # Core funding is the broker's: without a broker there is none to have.
         self.core_funded = p["core_funding"] * p["broker_present"]
         self._conference = p["senior_engagement"] * p["annual_conference"] * p["broker_present"]
         self._self_senior = np.where(p["senior_engagement"] > 0.5, 1.0, 0.0)
         self._contract_months = p["contract_months"].astype(np.int64)
         self._gap_months = p["contract_gap_months"].astype(np.int64)
-        self._rr3 = np.arange(R)[:, None, None]
         self._zeros = np.zeros(R)
         self._inv_pairs = 1.0 / max(C * (C - 1), 1)
         self._not_same_slot = ~np.eye(G, dtype=bool)
-        # Fixed parts of the CBO-convened slots: each CBO invites itself (first invitee only),
-        # meets in its own venue, without the broker.
-        self._own_invitation = np.broadcast_to(np.arange(C)[None, :, None], (R, C, G))
+        # A CBO-convened meeting has one attendee, the CBO itself (the first invitee slot).
         self._convener = np.arange(G) == 0
-        self._cbo_true = np.ones((R, C), bool)
-        self._cbo_false = np.zeros((R, C), bool)
-        self._broker_slot = np.concatenate([np.repeat(self._broker2, M, axis=1),
-                                            self._cbo_false], axis=1)
-        self._mediation = (p["mediation_effect"] * p["broker_credibility"])[:, None] \
-            * self._broker_slot
-        self._row_c = np.arange(R)[:, None, None] * C
-        self._row_s = np.arange(R)[:, None, None] * S
+        self._mediation = p["mediation_effect"] * p["broker_credibility"]
 
         widths = {"held": M, "type": M, "rank": M, "official": M, "venue": M, "order": M * G,
                   "attend": M * G, "noise": M * G, "self": C, "self_rank": C,
@@ -151,7 +139,7 @@ class Network:
         self._contact = MonthlyBlocks([g["contact"] for g in gens], int(ends[-1]))
         self._funding = MonthlyBlocks([g["funding"] for g in gens], 1)
         self._turnover = MonthlyBlocks([g["turnover"] for g in gens], S)
-        self._engagement = MonthlyBlocks([g["engagement"] for g in gens], 2 * U)
+        self._engagement = MonthlyBlocks([g["engagement"] for g in gens], U)
 
         rank_turnover = np.concatenate([
             np.repeat(p["turnover_executive"][:, None], self.n_exec, axis=1),
@@ -256,11 +244,9 @@ class Network:
         added up and applied together, then the statutory side, service users and contracts move.
         """
         self.month += 1
-        p, p2, p3 = self.p, self.p2, self.p3
+        p, p2 = self.p, self.p2
         R, C, M, G = self.R, self.C, self.M, self.G
-        rr = self._rr3
-        tok3, gain3 = p3["tokenism_threshold"], p3["trust_gain"]
-        asym2, asym3 = p2["trust_loss_asymmetry"], p3["trust_loss_asymmetry"]
+        asym2 = p2["trust_loss_asymmetry"]
         endorse_idx = self.summary["senior_endorsement"]
         standing_amp = engagement.standing_factor(self.standing, p2["standing_weight"])
         solidarity = self.trust_cbo.sum(axis=2) * (1.0 / max(C - 1, 1))
@@ -268,14 +254,16 @@ class Network:
         # ---- contact. Slots 0..M-1 are the meetings the broker (or, without one, statutory
         # bodies) convene; slots M..M+C-1 are the meetings each CBO may convene itself with
         # statutory leaders, in its own venue, once it has brokerage skill. Both kinds go through
-        # the same quality and trust rules.
+        # the same quality and trust rules. Only held meetings are worked on (a few of the
+        # month's slots), each with its replicate index r.
         u = self._contact.next_block()
         sl = self._slices
         capacity = contact.meeting_capacity(
             p["broker_present"], self.broker_staff, p["meetings_per_staff"],
             funding.broker_capacity_factor(self.funding_level, p["broker_persistence"]),
             p["statutory_meetings_per_month"], M)
-        held = contact.active_slots(capacity, u[:, sl["held"]])
+        held = np.concatenate([contact.active_slots(capacity, u[:, sl["held"]]),
+                               u[:, sl["self"]] < self.skill * p2["self_contact_rate"]], axis=1)
         p_senior = contact.senior_share(p["senior_engagement"], p["senior_priority"], endorse_idx,
                                         self.n_senior_tier / self.S)
         official, senior = contact.pick_officials(u[:, sl["rank"]], u[:, sl["official"]], p_senior,
@@ -283,63 +271,70 @@ class Network:
         s_official, s_senior = contact.pick_officials(
             u[:, sl["self_rank"]], u[:, sl["self_official"]], self._self_senior,
             self.n_senior_tier, self.n_frontline)
-        official = np.concatenate([official, s_official], axis=1)                # (R, M + C)
-        senior = np.concatenate([senior, s_senior], axis=1)
-        community = np.concatenate([self._broker2 & venues.in_community_venue(
-            u[:, sl["venue"]], p2["venue_community_share"]), self._cbo_true], axis=1)
-        among_cbos = np.concatenate([self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"]),
-                                     self._cbo_false], axis=1)
-        invitees = np.concatenate([contact.pick_distinct(u[:, sl["order"]].reshape(R, M, G), C),
-                                   self._own_invitation], axis=1)              # (R, M + C, G)
-        t_broker = self.trust_broker[rr, invitees]
-        t_stat = self.trust_statutory[rr, invitees]
-        fat = self.fatigue[rr, invitees]
+        community = self._broker2 & venues.in_community_venue(u[:, sl["venue"]],
+                                                              p2["venue_community_share"])
+        among = self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"])
+
+        r, slot = np.nonzero(held)                                   # the K meetings held
+        own = slot >= M                                              # convened by a CBO itself
+        b = np.minimum(slot, M - 1)                                  # broker slot (if not own)
+        c = np.maximum(slot - M, 0)                                  # convening CBO (if own)
+        official = np.where(own, s_official[r, c], official[r, b])
+        senior = np.where(own, s_senior[r, c], senior[r, b])
+        community = own | community[r, b]
+        among = ~own & among[r, b]
+        mediated_slot = ~own & self.has_broker[r]
+        order = u[:, sl["order"]].reshape(R, M, G)[r, b]
+        invitees = np.where(own[:, None], c[:, None], contact.pick_distinct(order, C))  # (K, G)
+        rk = r[:, None]
+        t_broker = self.trust_broker[rk, invitees]
+        t_stat = self.trust_statutory[rk, invitees]
+        fat = self.fatigue[rk, invitees]
         # Invitees come if they trust whoever convenes; a CBO always comes to its own meeting.
-        convener_trust = np.where(self._broker3, t_broker[:, :M], t_stat[:, :M])
-        attend = np.concatenate([
-            held[:, :, None] & (u[:, sl["attend"]].reshape(R, M, G)
-                                < contact.attendance_probability(
-                                    convener_trust, p3["attendance_trust_weight"], fat[:, :M])),
-            (u[:, sl["self"]] < self.skill * p2["self_contact_rate"])[:, :, None] & self._convener,
-        ], axis=1)
-        noise = np.concatenate([u[:, sl["noise"]].reshape(R, M, G),
-                                np.broadcast_to(u[:, sl["self_noise"], None], (R, C, G))], axis=1)
+        convener_trust = np.where(self._broker2[r], t_broker, t_stat)
+        attend = np.where(own[:, None], self._convener, u[:, sl["attend"]].reshape(R, M, G)[r, b]
+                          < contact.attendance_probability(
+                              convener_trust, p["attendance_trust_weight"][rk], fat))
+        noise = np.where(own[:, None], u[:, sl["self_noise"]][r, c][:, None],
+                         u[:, sl["noise"]].reshape(R, M, G)[r, b])
+        tok, gain, asym = (p[k][rk] for k in ("tokenism_threshold", "trust_gain",
+                                              "trust_loss_asymmetry"))
         quality = contact.contact_quality(
-            base=p3["quality_base"],
-            venue=venues.venue_quality(community, p2["venue_effect"])[:, :, None],
-            mediation=self._mediation[:, :, None] * t_broker,
-            senior=(senior & ~among_cbos)[:, :, None] * p3["senior_effect"],
-            material=(p["material_effect"] * self.payment)[:, None, None],
-            solidarity=p3["solidarity_effect"] * solidarity[rr, invitees],
-            kpi=(p["kpi_effect"] * self.kpi_pressure)[:, None, None],
-            fatigue=p3["fatigue_effect"] * fat,
-            noise=p3["quality_noise"] * (2.0 * noise - 1.0),
+            base=p["quality_base"][rk],
+            venue=venues.venue_quality(community, p["venue_effect"][r])[:, None],
+            mediation=(self._mediation[r] * mediated_slot)[:, None] * t_broker,
+            senior=(senior & ~among)[:, None] * p["senior_effect"][rk],
+            material=(p["material_effect"] * self.payment)[rk],
+            solidarity=p["solidarity_effect"][rk] * solidarity[rk, invitees],
+            kpi=(p["kpi_effect"] * self.kpi_pressure)[rk],
+            fatigue=p["fatigue_effect"][rk] * fat,
+            noise=p["quality_noise"][rk] * (2.0 * noise - 1.0),
         )
-        with_official = attend & ~among_cbos[:, :, None]
-        with_cbos = attend & among_cbos[:, :, None]
-        mediated = attend & self._broker_slot[:, :, None]
-        official3 = np.broadcast_to(official[:, :, None], invitees.shape)
-        good = np.maximum(quality - tok3, 0.0) / np.maximum(1.0 - tok3, 1e-9)
+        with_official = attend & ~among[:, None]
+        with_cbos = attend & among[:, None]
+        mediated = attend & mediated_slot[:, None]
+        official_k = np.broadcast_to(official[:, None], invitees.shape)
+        good = np.maximum(quality - tok, 0.0) / np.maximum(1.0 - tok, 1e-9)
 
         # Everything that accrues to CBOs, added up in one pass: trust toward statutory partners
         # and toward the broker, brokerage skill (learned in mediated meetings with senior
         # officials), and contact counts.
         d_stat, d_broker, d_skill, n_stat, n_broker, n_solidarity = _add_up(
-            self._row_c + invitees, (R, C), (
-                with_official * trust.contact_trust_change(t_stat, quality, gain3, tok3, asym3),
-                mediated * trust.contact_trust_change(t_broker, quality, gain3, tok3, asym3),
-                good * (mediated & with_official & senior[:, :, None]),
+            rk * C + invitees, (R, C), (
+                with_official * trust.contact_trust_change(t_stat, quality, gain, tok, asym),
+                mediated * trust.contact_trust_change(t_broker, quality, gain, tok, asym),
+                good * (mediated & with_official & senior[:, None]),
                 with_official, mediated, with_cbos))
         # Officials' recognition, scaled by the standing of the CBO leaders they hear.
-        d_recog, n_official = _add_up(self._row_s + official3, (R, self.S), (
+        d_recog, n_official = _add_up(rk * self.S + official_k, (R, self.S), (
             with_official * trust.contact_trust_change(
-                self.recognition[rr, official3], quality, gain3 * standing_amp[rr, invitees],
-                tok3, asym3),
+                self.recognition[rk, official_k], quality, gain * standing_amp[rk, invitees],
+                tok, asym),
             with_official))
         # CBO -> CBO trust between attendees of CBO-only meetings (solidarity).
-        d_cbo, n_cbo = self._cbo_pairs(with_cbos, invitees, quality)
-        good_senior = row_count(with_official & (senior & community)[:, :, None]
-                                & (quality >= tok3)).astype(float)
+        d_cbo, n_cbo = self._cbo_pairs(r, with_cbos, invitees, quality)
+        good_senior = np.bincount(r, (with_official & (senior & community)[:, None]
+                                      & (quality >= tok)).sum(axis=1), minlength=R)
 
         # ---- the annual conference: senior officials bear witness
         senior_attendance = self._zeros
@@ -380,8 +375,8 @@ class Network:
                                              self.base_recognition)
 
         # ---- service users
-        n_attend = row_count(attend)
-        n_token = row_count(attend & (quality < tok3))
+        n_attend = np.bincount(r, attend.sum(axis=1), minlength=R)
+        n_token = np.bincount(r, (attend & (quality < tok)).sum(axis=1), minlength=R)
         tokenistic_share = n_token / np.maximum(n_attend, 1)
         relay = engagement.cbo_relay(self.trust_statutory, standing_amp)
         safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
@@ -390,7 +385,7 @@ class Network:
                                                        self.user_learning, asym2)
         ue = self._engagement.next_block()
         harmed = engagement.harmful_encounters(
-            ue[:, : self.U], ue[:, self.U:],
+            ue,
             p["direct_recruitment"] + self.kpi_pressure * p["kpi_recruitment"],
             self.ack, p["acknowledgement_safe"], self.engaged, p["encounter_rate"],
             tokenistic_share)
@@ -398,11 +393,12 @@ class Network:
         self.engaged = engagement.is_engaged(self.user_trust, self.threshold)
 
         # ---- book-keeping, outcomes, then the contract clock for next month
-        meeting_held = attend.any(axis=2)
-        n_community = row_count(meeting_held & community)
+        meeting_held = attend.any(axis=1)
+        n_held = np.bincount(r, meeting_held, minlength=R)
+        n_community = np.bincount(r, meeting_held & community, minlength=R)
         self._monthly = {
             "meetings_community": n_community,
-            "meetings_statutory": row_count(meeting_held) - n_community,
+            "meetings_statutory": n_held - n_community,
             "tokenistic_share": tokenistic_share,
             "harmful_encounters": row_count(harmed),
         }
@@ -421,23 +417,22 @@ class Network:
         if self.record != "none":
             self._record()
 
-    def _cbo_pairs(self, with_cbos: np.ndarray, invitees: np.ndarray, quality: np.ndarray
-                   ) -> tuple[np.ndarray | float, np.ndarray | float]:
+    def _cbo_pairs(self, r: np.ndarray, with_cbos: np.ndarray, invitees: np.ndarray,
+                   quality: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
         """Accumulated CBO-to-CBO trust change and contact counts from CBO-only meetings.
 
         Every ordered pair of distinct attendees of a meeting updates its directional trust
-        from the first one's quality of contact. Only the meetings actually held among CBOs are
-        visited (a few of the month's slots).
+        from the first one's quality of contact. ``r`` is each meeting's replicate.
         """
-        r, m = np.nonzero(with_cbos.any(axis=2))
-        if len(r) == 0:
+        k = np.flatnonzero(with_cbos.any(axis=1))
+        if len(k) == 0:
             return 0.0, 0.0
-        C, attending, inv = self.C, with_cbos[r, m], invitees[r, m]          # (K, G)
+        C, r, attending, inv = self.C, r[k], with_cbos[k], invitees[k]      # (K', G)
         pair = attending[:, :, None] & attending[:, None, :] & self._not_same_slot
         flat = (r * (C * C))[:, None, None] + inv[:, :, None] * C + inv[:, None, :]
         p = self.p
         change = trust.contact_trust_change(
-            self.trust_cbo.ravel()[flat], quality[r, m][:, :, None],
+            self.trust_cbo.ravel()[flat], quality[k][:, :, None],
             p["trust_gain"][r, None, None], p["tokenism_threshold"][r, None, None],
             p["trust_loss_asymmetry"][r, None, None])
         return _add_up(flat, (self.R, C, C), (pair * change, pair))

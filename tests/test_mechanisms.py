@@ -207,16 +207,24 @@ def test_user_trust_falls_faster_than_it_rises():
 def test_direct_recruitment_harms_only_before_acknowledgement():
     u = np.zeros((2, 3))
     harmed = engagement.harmful_encounters(
-        u, np.ones((2, 3)), np.array([1.0, 1.0]), np.array([0.1, 0.9]), np.array([0.5, 0.5]),
+        u, np.array([1.0, 1.0]), np.array([0.1, 0.9]), np.array([0.5, 0.5]),
         np.zeros((2, 3), bool), np.array([0.3, 0.3]), np.array([0.0, 0.0]))
     assert harmed[0].all() and not harmed[1].any()
 
 
 def test_tokenistic_contact_harms_engaged_users():
     harmed = engagement.harmful_encounters(
-        np.ones((1, 2)), np.zeros((1, 2)), np.array([0.0]), np.array([0.9]), np.array([0.5]),
+        np.full((1, 2), 0.99), np.array([0.0]), np.array([0.9]), np.array([0.5]),
         np.array([[True, False]]), np.array([0.5]), np.array([1.0]))
     assert harmed.tolist() == [[True, False]]
+
+
+def test_harm_probability_is_the_sum_of_both_routes():
+    u = np.linspace(0, 1, 100_000, endpoint=False)[None, :]
+    harmed = engagement.harmful_encounters(
+        u, np.array([0.1]), np.array([0.0]), np.array([0.5]), np.ones_like(u, bool),
+        np.array([0.4]), np.array([0.5]))
+    assert harmed.mean() == pytest.approx(0.1 + 0.2, abs=1e-4)
 
 
 # ---------------------------------------------------------------- random streams

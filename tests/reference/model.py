@@ -137,10 +137,11 @@ class ServiceUser(mesa.Agent):
         gap = safety - self.trust
         rate = self.learning if gap > 0 else min(1.0, self.learning * p["trust_loss_asymmetry"])
         self.trust += rate * gap
+        # one draw decides both routes of harm, from opposite ends: at most one a month
+        draw = m.rng.random()
         forced = (m.acknowledgement < p["acknowledgement_safe"]
-                  and m.rng.random() < p["direct_recruitment"]
-                  + m.kpi_pressure * p["kpi_recruitment"])
-        token = self.engaged and m.rng.random() < p["encounter_rate"] * m.tokenistic_share
+                  and draw < p["direct_recruitment"] + m.kpi_pressure * p["kpi_recruitment"])
+        token = self.engaged and draw >= 1 - p["encounter_rate"] * m.tokenistic_share
         if forced or token:
             self.trust = clip(self.trust - p["tokenism_shock"])
         self.engaged = self.trust >= self.threshold

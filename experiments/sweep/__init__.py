@@ -1,0 +1,1 @@
+"""The sweep engine: designs (SALib, LHS, grid), batched execution, resumable storage."""

@@ -1,0 +1,161 @@
+"""Start, resume, shard, merge and reproduce sweeps."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.outputs import UserError
+from experiments.sweep import design as designs
+from experiments.sweep.engine import (
+    assemble,
+    build_manifest,
+    default_chunk_rows,
+    execute,
+    plan_chunks,
+    shard_chunks,
+    tasks_for,
+)
+from experiments.sweep.storage import RESULTS, SweepFolder
+
+
+def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
+              params: Sequence[str] | None, scenario: str | None, model: str | None,
+              problem_file: str | None, second_order: bool, levels: int,
+              values: Mapping[str, Sequence[float]] | None,
+              chunk_rows: int | None) -> tuple[SweepFolder, dict[str, Any]]:
+    """Describe a sweep (design, seeds, base parameters) without running anything."""
+    from experiments.compare import common_seeds
+
+    if replicates < 1:
+        raise UserError(f"--replicates must be at least 1, got {replicates}")
+    extra = designs.read_problem_file(problem_file) if problem_file else None
+    if model is None and extra:
+        unknown = [k for k in extra if k not in designs.REGISTRY]
+        if unknown:
+            raise UserError(f"the phase0 model has no parameter(s) {unknown}; use --model for "
+                            "another model")
+    if model is not None:
+        from experiments.sweep.engine import load_model
+
+        load_model(model)  # fail early, before any folder is made
+        if not extra and not params:
+            raise UserError("--model needs --problem FILE naming its parameters and bounds")
+        base: dict[str, Any] = {}
+        scenario_name = None
+    else:
+        from experiments.scenarios import load_scenario
+
+        sc = load_scenario(scenario or "tpn_baseline")
+        base, scenario_name = dict(sc.params), sc.name
+    problem = designs.build_problem(params, extra)
+    design = designs.sample(problem, method, n, seed, second_order=second_order,
+                            levels=levels, values=values)
+    if model is None:  # validate every row before anything runs
+        from simulation.parameters import ParameterError, resolve
+
+        for row in designs.row_parameters(design.head(1), base):
+            try:
+                resolve(row)
+            except ParameterError as exc:
+                raise UserError(str(exc)) from None
+    rows_per_chunk = chunk_rows or default_chunk_rows(replicates)
+    manifest = build_manifest(
+        method=method, n=n, replicates=replicates, seed=seed, problem=problem.as_dict(),
+        scenario=scenario_name, base=base, model=model, second_order=second_order,
+        levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
+        chunk_rows=rows_per_chunk, design=design, run_seeds=common_seeds(seed, replicates))
+    return SweepFolder(out), {"manifest": manifest, "design": design}
+
+
+def run_sweep(folder: SweepFolder, planned: dict[str, Any], *, resume: bool, workers: int,
+              scheduler: str | None, shard: tuple[int, int] | None,
+              progress: bool = True) -> dict[str, Any]:
+    """Create or resume the sweep in ``folder`` and run what is missing. Returns a report."""
+    manifest = planned["manifest"]
+    if folder.exists():
+        existing = folder.read_manifest()
+        if existing["fingerprint"] != manifest["fingerprint"]:
+            raise UserError(f"'{folder.path}' holds a different sweep (method "
+                            f"{existing['method']}, n {existing['n']}, replicates "
+                            f"{existing['replicates']}); refusing to overwrite it")
+        if not resume:
+            raise UserError(f"'{folder.path}' already holds this sweep; use --resume to finish "
+                            "it (finished chunks are kept, missing ones run)")
+        manifest = existing
+    else:
+        folder.create(manifest, planned["design"])
+    folder.clean_temporaries()
+    design = folder.read_design()
+    n_chunks = len(plan_chunks(len(design), manifest["chunk_rows"]))
+    mine = shard_chunks(n_chunks, shard)
+    done = folder.finished_chunks(manifest)
+    todo = [c for c in mine if c not in done]
+    tasks = tasks_for(folder, manifest, design, todo)
+    execute(tasks, lambda t, df: folder.write_chunk(t.index, df, manifest), workers, scheduler,
+            progress)
+    done = folder.finished_chunks(manifest)
+    report = {"chunks": n_chunks, "ran": len(todo), "runs": sum(
+        len(t.rows) * len(t.seeds) for t in tasks), "complete": len(done) == n_chunks}
+    if report["complete"] and (todo or not (folder.path / RESULTS).exists()):
+        assemble(folder, manifest)
+    return report
+
+
+def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
+    """Join shard folders of one sweep into ``out`` and assemble it when complete."""
+    if not sources:
+        raise UserError("--merge needs the shard folders to join")
+    folders = [SweepFolder(Path(s)) for s in sources]
+    manifests = [f.read_manifest() for f in folders]
+    prints = {m["fingerprint"] for m in manifests}
+    if len(prints) != 1:
+        raise UserError("the folders hold different sweeps; only shards of one sweep merge")
+    manifest = manifests[0]
+    target = SweepFolder(Path(out))
+    if target.exists():
+        if target.read_manifest()["fingerprint"] != manifest["fingerprint"]:
+            raise UserError(f"'{out}' holds a different sweep; refusing to overwrite it")
+    else:
+        target.create(manifest, folders[0].read_design())
+    have = target.finished_chunks(manifest)
+    for f in folders:
+        if f.path.resolve() == target.path.resolve():
+            continue
+        for c in sorted(f.finished_chunks(manifest) - have):
+            tmp = target.chunk_dir / f".chunk-{c:06d}.parquet.tmp-merge"
+            shutil.copyfile(f.chunk_path(c), tmp)
+            tmp.replace(target.chunk_path(c))
+            have.add(c)
+    n_chunks = len(plan_chunks(manifest["design_rows"], manifest["chunk_rows"]))
+    missing = sorted(set(range(n_chunks)) - have)
+    if not missing:
+        assemble(target, manifest)
+    return {"chunks": n_chunks, "missing": missing}
+
+
+def reproduce(path: Path, workers: int = 1, progress: bool = True) -> dict[str, Any]:
+    """Re-run a finished sweep from its manifest; report whether every design row matches."""
+    folder = SweepFolder(Path(path))
+    manifest = folder.read_manifest()
+    if not (folder.path / RESULTS).exists():
+        raise UserError(f"'{path}' is not a finished sweep (no {RESULTS}); resume it first")
+    stored = pd.read_parquet(folder.path / RESULTS)
+    design = folder.read_design()
+    tasks = tasks_for(folder, manifest, design, range(len(plan_chunks(
+        len(design), manifest["chunk_rows"]))))
+    fresh: list[pd.DataFrame] = []
+    execute(tasks, lambda t, df: fresh.append(df), workers, None, progress)
+    again = pd.concat(fresh, ignore_index=True).sort_values(
+        ["row", "replicate"], kind="stable").reset_index(drop=True)
+    mismatched = []
+    for row, a in stored.groupby("row", sort=True):
+        b = again[again["row"] == row]
+        if not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+            mismatched.append(int(row))
+    return {"rows": int(stored["row"].nunique()), "mismatched": mismatched}
+
