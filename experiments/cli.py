@@ -6,9 +6,15 @@ exits with status 2 and a one-line message, and writes nothing half-done.
 
 from __future__ import annotations
 
+import os
+
+# Sweeps and comparisons run one process per core; BLAS threads on top would oversubscribe
+# them. Set before NumPy is first imported (a user's own setting wins).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path

@@ -249,3 +249,11 @@ def test_dask_cluster_gives_identical_results_even_when_a_worker_dies(tmp_path, 
         assert not thread.is_alive() and not failure, failure
     pd.testing.assert_frame_equal(results(out), results(reference))
     assert np.array_equal(results(out)["seed"], results(reference)["seed"])
+
+
+def test_result_files_are_not_private(tmp_path, small_scenario):
+    out = tmp_path / "s"
+    assert main(sweep_args(out, small_scenario, "--workers", "1")) == 0
+    for name in ("results.parquet", "rows.parquet", "rows.csv"):
+        assert (out / name).stat().st_mode & 0o044 == 0o044, name
+    assert next((out / "chunks").iterdir()).stat().st_mode & 0o044 == 0o044

@@ -57,7 +57,11 @@ class ChunkTask:
 
 
 def _pin_threads() -> None:
-    """One BLAS/OpenMP thread per worker: processes, not threads, share the cores."""
+    """One BLAS/OpenMP thread per worker: processes, not threads, share the cores.
+
+    Effective in processes that have not loaded NumPy yet (spawned workers, dask workers
+    started by ``dask worker``); the ``phase0`` command sets the same before importing NumPy.
+    """
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
         os.environ[var] = "1"
@@ -186,8 +190,8 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
     return manifest
 
 
-def tasks_for(folder: SweepFolder, manifest: dict[str, Any], design: pd.DataFrame,
-              chunks: Iterable[int]) -> list[ChunkTask]:
+def tasks_for(manifest: dict[str, Any], design: pd.DataFrame, chunks: Iterable[int]
+              ) -> list[ChunkTask]:
     """The tasks of ``chunks``."""
     partition = plan_chunks(len(design), manifest["chunk_rows"])
     params = row_parameters(design, manifest["base"])
@@ -232,8 +236,9 @@ def _execute_pool(tasks: list[ChunkTask], done: Callable, workers: int) -> None:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    _pin_threads()  # inherited by the workers the forkserver starts
-    ctx = mp.get_context("forkserver")
+    # Forked workers start at once with the model already imported (and work from notebooks
+    # and stdin, where spawn and forkserver cannot re-import __main__).
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: dict[Any, ChunkTask] = {}
         queue = list(tasks)

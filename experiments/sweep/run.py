@@ -95,7 +95,7 @@ def run_sweep(folder: SweepFolder, planned: dict[str, Any], *, resume: bool, wor
     mine = shard_chunks(n_chunks, shard)
     done = folder.finished_chunks(manifest)
     todo = [c for c in mine if c not in done]
-    tasks = tasks_for(folder, manifest, design, todo)
+    tasks = tasks_for(manifest, design, todo)
     execute(tasks, lambda t, df: folder.write_chunk(t.index, df, manifest), workers, scheduler,
             progress)
     done = folder.finished_chunks(manifest)
@@ -146,7 +146,7 @@ def reproduce(path: Path, workers: int = 1, progress: bool = True) -> dict[str, 
         raise UserError(f"'{path}' is not a finished sweep (no {RESULTS}); resume it first")
     stored = pd.read_parquet(folder.path / RESULTS)
     design = folder.read_design()
-    tasks = tasks_for(folder, manifest, design, range(len(plan_chunks(
+    tasks = tasks_for(manifest, design, range(len(plan_chunks(
         len(design), manifest["chunk_rows"]))))
     fresh: list[pd.DataFrame] = []
     execute(tasks, lambda t, df: fresh.append(df), workers, None, progress)

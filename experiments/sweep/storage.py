@@ -54,9 +54,17 @@ def design_hash(design: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+def _shareable(fd: int) -> None:
+    # mkstemp makes a private file; results are meant to be shared like any new file.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+
+
 def atomic_write_parquet(table: pa.Table, path: Path) -> None:
     """Write ``table`` to ``path`` through a temporary file and a rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    _shareable(fd)
     os.close(fd)
     try:
         pq.write_table(table, tmp)
@@ -69,6 +77,7 @@ def atomic_write_parquet(table: pa.Table, path: Path) -> None:
 def atomic_write_text(text: str, path: Path) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+    _shareable(fd)
     with os.fdopen(fd, "w") as f:
         f.write(text)
     os.replace(tmp, path)
