@@ -159,10 +159,11 @@ class Network:
     # ------------------------------------------------------------------ initial state
     def _initialise(self, params: Sequence[Mapping[str, Any]], gens: list) -> None:
         C, S, U, p = self.C, self.S, self.U, self.p
-        draws = np.stack([g.random(5 * C + 2 * S + C * C + 6 * U) for g in gens])
-        cuts = np.cumsum([C, C, C, C, C, S, S, C * C, U, U, U, U, U])
-        (u_stand, u_ts, u_tb, _u_spare1, _u_spare2, u_rec, _u_spare3, u_cc,
-         u_member, u_first, u_second, u_harm, u_threshold, _u_spare4) = np.split(draws, cuts, 1)
+        # One fixed-size draw from the initial-state stream, split by what it initialises.
+        widths = [C, C, C, S, C * C, U, U, U, U, U]
+        draws = np.stack([g.random(sum(widths)) for g in gens])
+        (u_stand, u_ts, u_tb, u_rec, u_cc, u_member, u_first, u_second, u_harm,
+         u_threshold) = np.split(draws, np.cumsum(widths)[:-1], axis=1)
 
         def spread(level: np.ndarray, u: np.ndarray) -> np.ndarray:
             return clip01(level[:, None] + _INIT_SPREAD * (2.0 * u - 1.0))
