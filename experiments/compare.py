@@ -96,11 +96,8 @@ def survival_table(runs: pd.DataFrame, scenario_order: Sequence[str]) -> tuple[
     rows, fits = [], {}
     for name in scenario_order:
         sub = runs[runs["scenario"] == name]
-        horizon = int(sub["horizon_months"].iloc[0])
         for outcome in OUTCOMES:
-            months = sub[f"{outcome}_months"].astype(float).to_numpy()
-            fit = kaplan_meier(np.nan_to_num(months, nan=horizon),
-                               sub[f"{outcome}_censored"].to_numpy(bool), horizon)
+            fit = fit_outcome(sub, outcome)
             fits[(name, outcome)] = fit
             row = {"scenario": name, "outcome": outcome, "runs": fit.n,
                    "median_months": fit.median, "median_low": fit.median_low,
@@ -213,55 +210,57 @@ def format_ranking(rmst: dict[str, float], order: Sequence[str]) -> str:
     return " < ".join(" = ".join(g) for g in groups)
 
 
+def fit_outcome(runs: pd.DataFrame, outcome: str) -> Survival:
+    """Kaplan-Meier summary of ``outcome`` over ``runs`` (censored at their horizon)."""
+    horizon = int(runs["horizon_months"].iloc[0])
+    months = runs[f"{outcome}_months"].astype(float).to_numpy()
+    return kaplan_meier(np.nan_to_num(months, nan=horizon),
+                        runs[f"{outcome}_censored"].to_numpy(bool), horizon)
+
+
+def rmst_by_set(runs: pd.DataFrame) -> pd.DataFrame:
+    """Restricted mean time to each outcome, per parameter set and scenario."""
+    rows = [{"parameter_set": k, "scenario": name, "outcome": outcome,
+             "rmst": fit_outcome(sub, outcome).rmst}
+            for (k, name), sub in runs.groupby(["parameter_set", "scenario"], sort=True)
+            for outcome in OUTCOMES]
+    return pd.DataFrame(rows)
+
+
 def ranking_frequencies(runs: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     """How often each ranking of scenarios (by restricted mean time) holds across parameter sets.
 
     Scenarios are ranked from fastest to slowest by the restricted mean time to each outcome
     within each parameter set; ties are shown with ``=`` (see :func:`format_ranking`).
     """
+    table = rmst_by_set(runs)
     rows = []
-    for outcome in OUTCOMES:
-        counts: dict[str, int] = {}
-        sets = sorted(runs["parameter_set"].unique())
-        for k in sets:
-            sub = runs[runs["parameter_set"] == k]
-            rmst = {}
-            for name in order:
-                s = sub[sub["scenario"] == name]
-                horizon = int(s["horizon_months"].iloc[0])
-                rmst[name] = kaplan_meier(
-                    np.nan_to_num(s[f"{outcome}_months"].astype(float).to_numpy(), nan=horizon),
-                    s[f"{outcome}_censored"].to_numpy(bool), horizon).rmst
-            ranking = format_ranking(rmst, order)
-            counts[ranking] = counts.get(ranking, 0) + 1
-        for ranking, c in sorted(counts.items(), key=lambda kv: -kv[1]):
-            rows.append({"outcome": outcome, "ranking": ranking, "parameter_sets": c,
-                         "share": round(c / len(sets), 4)})
+    for outcome, by_outcome in table.groupby("outcome", sort=False):
+        rankings = [format_ranking(dict(zip(sub["scenario"], sub["rmst"], strict=True)), order)
+                    for _, sub in by_outcome.groupby("parameter_set")]
+        counts = pd.Series(rankings).value_counts(sort=True)
+        for ranking, c in counts.items():
+            rows.append({"outcome": outcome, "ranking": ranking, "parameter_sets": int(c),
+                         "share": round(c / len(rankings), 4)})
     return pd.DataFrame(rows)
 
 
 def pairwise_order_frequencies(runs: pd.DataFrame, order: Sequence[str],
                                reference: str) -> pd.DataFrame:
-    """Share of parameter sets in which each scenario is slower than ``reference``."""
+    """Share of parameter sets in which each scenario is slower than ``reference``.
+
+    Slower means a restricted mean time at least :data:`TIE_MONTHS` longer.
+    """
+    wide = rmst_by_set(runs).pivot_table(index=["outcome", "parameter_set"],
+                                         columns="scenario", values="rmst")
     rows = []
-    sets = sorted(runs["parameter_set"].unique())
     for outcome in OUTCOMES:
+        sub = wide.loc[outcome]
         for name in order:
-            if name == reference:
-                continue
-            slower = 0
-            for k in sets:
-                sub = runs[runs["parameter_set"] == k]
-                vals = {}
-                for n in (name, reference):
-                    s = sub[sub["scenario"] == n]
-                    h = int(s["horizon_months"].iloc[0])
-                    vals[n] = kaplan_meier(
-                        np.nan_to_num(s[f"{outcome}_months"].astype(float).to_numpy(), nan=h),
-                        s[f"{outcome}_censored"].to_numpy(bool), h).rmst
-                slower += vals[name] > vals[reference]
-            rows.append({"outcome": outcome, "scenario": name,
-                         f"slower_than_{reference}": round(slower / len(sets), 4)})
+            if name != reference:
+                slower = (sub[name] - sub[reference]) >= TIE_MONTHS
+                rows.append({"outcome": outcome, "scenario": name,
+                             f"slower_than_{reference}": round(float(slower.mean()), 4)})
     return pd.DataFrame(rows)
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,13 @@ def check_writable_target(target: Path, overwrite: bool) -> None:
 def write_json(path: Path, data: Any) -> None:
     """Write ``data`` as indented JSON."""
     path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file, turning a missing file or a syntax error into a ``UserError``."""
+    try:
+        return tomllib.loads(Path(path).read_text())
+    except OSError as exc:
+        raise UserError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{what} '{path}' is not valid TOML: {exc}") from None

@@ -8,12 +8,11 @@ accepted.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.outputs import UserError
+from experiments.outputs import UserError, read_toml
 from simulation.parameters import ParameterError, resolve
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -46,12 +45,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             known = ", ".join(available())
             raise UserError(f"unknown scenario '{text}'; built-in scenarios are: {known} "
                             "(or give the path of a .toml file)")
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise UserError(f"cannot read scenario file '{path}': {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"scenario file '{path}' is not valid TOML: {exc}") from None
+    data = read_toml(path, "scenario file")
     extra = set(data) - _KEYS
     if extra:
         raise UserError(f"scenario file '{path}': unknown key(s) {sorted(extra)}; allowed keys "

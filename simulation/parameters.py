@@ -297,7 +297,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Introduction: without more, 'service-user engagement emerges as a tokenistic exercise'. "
        "The threshold is an assumption."),
     # ---------------------------------------------------------------- behaviour: trust
-    _P("trust_gain", float, 0.0425, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
+    _P("trust_gain", float, 0.0429, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
        "Trust gained from one meeting of the best quality, before diminishing returns.",
        "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
        "bit'. "
@@ -347,7 +347,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Outcome: 'If [the TPN director] had asked us to come together with these [statutory "
        "bodies] five years ago like this, would we have been interested? maybe not.... but "
        "relationship is where it all starts and trust'."),
-    _P("endorsement_rate", float, 0.11, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
+    _P("endorsement_rate", float, 0.107, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
        "Monthly rate at which an official's endorsement follows their recognition.",
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
        "coproduction efforts'. "
@@ -411,7 +411,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "their learning that the space is safe.",
        "Introduction: engagement 'is embedded within a history of violence(s)'. The value is an "
        "assumption."),
-    _P("su_learning", float, 0.042, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
+    _P("su_learning", float, 0.0416, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
        "Monthly rate at which a service user's trust rises toward the safety they perceive.",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
        ""

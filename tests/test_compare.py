@@ -116,3 +116,24 @@ def test_rankings_show_ties():
 
     rmst = {"a": 40.0, "b": 180.0, "c": 180.0, "d": 90.0, "e": 90.4}
     assert format_ranking(rmst, list(rmst)) == "a < d = e < b = c"
+
+
+def test_rankings_and_pairwise_orders_across_parameter_sets():
+    from experiments.compare import pairwise_order_frequencies, ranking_frequencies
+
+    rows = []
+    # set 0: a fast, b slow; set 1: b fast, a slow (censored at 60)
+    for k, (ma, mb) in enumerate([(10, 40), (None, 20)]):
+        for name, m in (("a", ma), ("b", mb)):
+            for _rep in range(3):
+                rows.append({"parameter_set": k, "scenario": name, "horizon_months": 60,
+                             "phase_zero_months": m, "phase_zero_censored": m is None,
+                             "engagement_months": None, "engagement_censored": True})
+    runs = pd.DataFrame(rows)
+    ranks = ranking_frequencies(runs, ["a", "b"])
+    pz = ranks[ranks["outcome"] == "phase_zero"].set_index("ranking")["share"].to_dict()
+    assert pz == {"a < b": 0.5, "b < a": 0.5}
+    en = ranks[ranks["outcome"] == "engagement"]
+    assert en["ranking"].tolist() == ["a = b"] and en["share"].tolist() == [1.0]
+    pairs = pairwise_order_frequencies(runs, ["a", "b"], "a")
+    assert pairs.set_index("outcome").loc["phase_zero", "slower_than_a"] == 0.5

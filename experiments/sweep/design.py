@@ -9,7 +9,6 @@ influence from noise.
 from __future__ import annotations
 
 import math
-import tomllib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.outputs import UserError
+from experiments.outputs import UserError, read_toml
 from simulation.parameters import REGISTRY, names
 
 DUMMY = "dummy"
@@ -53,12 +52,7 @@ def default_parameters() -> list[str]:
 def read_problem_file(path: str | Path) -> dict[str, tuple[float, float]]:
     """Bounds of parameters the registry does not know, from TOML (``[parameters.x] bounds``)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise UserError(f"cannot read problem file '{path}': {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"problem file '{path}' is not valid TOML: {exc}") from None
+    data = read_toml(path, "problem file")
     table = data.get("parameters")
     if not isinstance(table, dict) or not table:
         raise UserError(f"problem file '{path}' needs [parameters.NAME] tables with bounds")
