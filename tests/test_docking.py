@@ -4,7 +4,9 @@ tests/reference/model.py was written from docs/ODD.md, one ``step()`` per agent 
 loops and its own random numbers. Over 200 seeds, for the studied network and two contrasting
 scenarios, the two implementations must give the same distributions of both outcomes: a
 two-sample Kolmogorov-Smirnov test (censored runs counted beyond the horizon) must not reject at
-the 1% level, and the restricted mean times to the horizon must agree within a stated tolerance.
+the 1% level, and the restricted mean times to the horizon must agree within 3 months or three
+standard errors of their difference, whichever is larger (the standard error matters where runs
+vary a lot: in volunteer_only phase zero has a standard deviation of about 16 months).
 """
 
 from concurrent.futures import ProcessPoolExecutor
@@ -19,7 +21,7 @@ from simulation import run_batch
 from tests.reference.model import run_reference
 
 SEEDS = list(range(200))
-#: Restricted-mean agreement required (months, out of a 180-month horizon).
+#: Restricted-mean agreement required (months, out of a 180-month horizon), at the least.
 RMST_TOLERANCE = 3.0
 SCENARIOS = ("tpn_baseline", "new_network", "volunteer_only")
 
@@ -54,4 +56,7 @@ def test_vectorised_model_docks_with_the_per_agent_reference(scenario):
         f_rmst = kaplan_meier(np.minimum(f_months, horizon), f_cens, horizon).rmst
         r_rmst = kaplan_meier(np.minimum(r_months, horizon), r_cens, horizon).rmst
         assert ks.pvalue > 0.01, (scenario, key, ks, f_rmst, r_rmst)
-        assert abs(f_rmst - r_rmst) <= RMST_TOLERANCE, (scenario, key, f_rmst, r_rmst)
+        f_t, r_t = np.minimum(f_months, horizon), np.minimum(r_months, horizon)
+        se = np.sqrt(f_t.var(ddof=1) / len(f_t) + r_t.var(ddof=1) / len(r_t))
+        tolerance = max(RMST_TOLERANCE, 3 * se)
+        assert abs(f_rmst - r_rmst) <= tolerance, (scenario, key, f_rmst, r_rmst, tolerance)
