@@ -11,17 +11,23 @@ from pathlib import Path
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "matplotlib", "SALib", "pyarrow")
 
 
+#: What counts as code for the version: results and documentation changing do not make the
+#: code "dirty" (runs rewrite tracked result files; the next run's code is still the commit's).
+CODE_PATHS = (":(glob)**/*.py", "experiments/scenarios", "pyproject.toml")
+
+
 @functools.cache
 def code_version() -> str:
-    """The git commit of the code (with ``-dirty`` for uncommitted changes), else the version."""
+    """The git commit of the code, with ``-dirty`` if code differs from it; else the version."""
     root = Path(__file__).resolve().parent.parent
     try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
-            cwd=root, capture_output=True, text=True, timeout=5, check=True,
-        )
-        if out.stdout.strip():
-            return out.stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root,
+                              capture_output=True, text=True, timeout=5, check=True)
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS],
+            cwd=root, capture_output=True, text=True, timeout=5, check=True)
+        if head.stdout.strip():
+            return head.stdout.strip() + ("-dirty" if changed.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         pass
     try:

@@ -94,3 +94,30 @@ def test_installed_entry_point_exits_2_on_unknown_parameter():
                           text=True)
     assert done.returncode == 2 and "NOT_A_PARAMETER" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_code_version_ignores_result_files_but_not_code(tmp_path):
+    import shutil
+
+    from simulation import provenance
+
+    repo = tmp_path / "repo"
+    shutil.copytree(os.path.dirname(provenance.__file__), repo / "simulation")
+    (repo / "results").mkdir()
+    (repo / "results" / "r.txt").write_text("1")
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run(git + cmd, cwd=repo, check=True)
+    probe = [sys.executable, "-c", "import simulation.provenance as p; print(p.code_version())"]
+
+    def version():
+        return subprocess.run(probe, cwd=repo, capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(repo)}).stdout.strip()
+
+    clean = version()
+    assert clean and not clean.endswith("-dirty")
+    (repo / "results" / "r.txt").write_text("2")
+    assert version() == clean
+    with open(repo / "simulation" / "provenance.py", "a") as f:
+        f.write("\n# changed\n")
+    assert version() == clean + "-dirty"
