@@ -18,7 +18,6 @@ posterior; their medians become the registry defaults.
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import pandas as pd
 
 from experiments.compare import common_seeds
 from experiments.outputs import atomic_folder, write_json
+from experiments.parallel import process_pool
 from experiments.scenarios import load_scenario
 from simulation import run_batch
 from simulation.provenance import provenance
@@ -111,7 +111,7 @@ def calibrate(draws: int, replicates: int, workers: int, seed: int,
             out.append(_evaluate(base, c, seeds))
             bar.update(len(c))
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        with process_pool(workers) as pool:
             futures = [pool.submit(_evaluate, base, c, seeds) for c in chunks]
             for c, f in zip(chunks, futures, strict=True):
                 out.append(f.result())

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
+from experiments.parallel import default_workers
 from simulation.parameters import REGISTRY, ParameterError, resolve
 from simulation.provenance import provenance
 
@@ -87,7 +88,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Compare scenarios over many replicates."""
     from experiments.compare import (
         common_seeds,
-        default_workers,
         load_parameter_sets,
         markdown_table,
         write_comparison,
@@ -118,7 +118,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate four behaviour parameters by rejection ABC against the paper's patterns."""
     from experiments.calibrate import calibrate, write_calibration
-    from experiments.compare import default_workers
 
     if args.draws < 1 or args.replicates < 1:
         raise UserError("--draws and --replicates must be at least 1")
@@ -161,7 +160,6 @@ def _values(items: Sequence[str]) -> dict[str, list[float]]:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run, resume or merge a sweep."""
-    from experiments.compare import default_workers
     from experiments.sweep.run import merge, new_sweep, run_sweep
 
     if args.merge:
@@ -196,7 +194,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     """Re-run a finished sweep from its manifest and compare."""
-    from experiments.compare import default_workers
     from experiments.sweep.run import reproduce
 
     report = reproduce(Path(args.folder), args.workers or default_workers(),
@@ -222,6 +219,16 @@ def cmd_params(args: argparse.Namespace) -> int:
         print(f"{p.name:{width}}  {p.kind:11}  {default:>8}  {p.describe_range():16}  {p.unit}")
     print("\n'phase0 params --json' adds meaning, sweep range and evidence for each.")
     return 0
+
+
+def _add_run_options(p: argparse.ArgumentParser, *, seed: int, out: str | None) -> None:
+    """Options shared by the commands that run many replicates in worker processes."""
+    p.add_argument("--workers", type=int, default=0,
+                   help="worker processes (default: the number of cores)")
+    p.add_argument("--seed", type=_seed, default=seed, help=f"root seed (default {seed})")
+    if out is not None:
+        p.add_argument("--out", default=out, help=f"output folder (default {out})")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -253,17 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated scenario names or .toml paths (default: the eight "
                    "standard scenarios)")
     p.add_argument("--replicates", type=int, default=200, help="runs per scenario (default 200)")
-    p.add_argument("--workers", type=int, default=0,
-                   help="worker processes (default: the number of cores)")
-    p.add_argument("--seed", type=_seed, default=20080, help="root seed (default 20080)")
+    _add_run_options(p, seed=20080, out="results/compare")
     p.add_argument("--parameter-sets", default="",
                    help="'accepted' (the calibration's accepted sets) or a CSV of parameter "
                    "sets: compare under each and report how often each ranking holds")
     p.add_argument("--max-sets", type=int, default=0,
                    help="use at most this many parameter sets (default: all)")
-    p.add_argument("--out", default="results/compare", help="output folder")
     p.add_argument("--overwrite", action="store_true", help="replace the output folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("calibrate", help="calibrate by ABC against the paper's patterns",
@@ -273,10 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "all draws, a posterior figure and a summary.")
     p.add_argument("--draws", type=int, default=2000, help="prior draws (default 2000)")
     p.add_argument("--replicates", type=int, default=16, help="runs per draw (default 16)")
-    p.add_argument("--workers", type=int, default=0, help="processes (default: cores)")
-    p.add_argument("--seed", type=_seed, default=2012, help="root seed (default 2012)")
-    p.add_argument("--out", default="experiments/calibration", help="output folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p, seed=2012, out="experiments/calibration")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("sweep", help="run a parameter sweep (SALib, LHS or grid designs)",
@@ -296,8 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="grid values of one parameter (repeatable; --method grid)")
     p.add_argument("--second-order", action="store_true", help="Sobol with second order")
     p.add_argument("--levels", type=int, default=4, help="Morris levels (default 4)")
-    p.add_argument("--seed", type=_seed, default=0, help="design and run seed (default 0)")
-    p.add_argument("--workers", type=int, default=0, help="processes (default: cores)")
+    _add_run_options(p, seed=0, out="sweeps/sweep")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="a dask.distributed scheduler, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--shard", type=_shard, default=None, metavar="I/K",
@@ -307,11 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--problem", default=None, metavar="FILE",
                    help="TOML with [parameters.NAME] bounds = [low, high] for --model")
     p.add_argument("--chunk-rows", type=int, default=None, help="design rows per chunk")
-    p.add_argument("--out", default="sweeps/sweep", help="sweep folder (default sweeps/sweep)")
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     p.add_argument("--merge", nargs="+", default=None, metavar="DIR",
                    help="join finished shard folders into --out")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("reproduce", help="re-run a sweep from its manifest and compare",

@@ -8,10 +8,8 @@ per-run results; and a manifest recording parameters, seeds, code and package ve
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.outputs import atomic_folder, check_writable_target, write_json
+from experiments.parallel import process_pool
 from experiments.scenarios import Scenario
 from experiments.survival import REPORT_MONTHS, Survival, format_months, kaplan_meier
 from simulation import run_batch
@@ -71,7 +70,7 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
             outputs[i] = _run_chunk(params, chunk, metrics)
             bar.update(len(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             futures = [pool.submit(_run_chunk, params, chunk, metrics)
                        for (_, _, _, params, chunk) in jobs]
             for i, f in enumerate(futures):
@@ -301,12 +300,6 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
             pairs = pairwise_order_frequencies(runs, order, order[0])
             pairs.to_csv(tmp / "pairwise.csv", index=False)
     return table
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: the cores available."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else (os.cpu_count() or 1))
 
 
 def load_parameter_sets(spec: str, limit: int | None = None) -> list[dict[str, Any]]:

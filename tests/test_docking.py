@@ -9,12 +9,11 @@ standard errors of their difference, whichever is larger (the standard error mat
 vary a lot: in volunteer_only phase zero has a standard deviation of about 16 months).
 """
 
-from concurrent.futures import ProcessPoolExecutor
-
 import numpy as np
 import pytest
 from scipy import stats
 
+from experiments.parallel import process_pool
 from experiments.scenarios import load_scenario
 from experiments.survival import kaplan_meier
 from simulation import run_batch
@@ -42,7 +41,7 @@ def test_vectorised_model_docks_with_the_per_agent_reference(scenario):
              "engagement": r.summary["engagement_months"]}
             for r in run_batch(params, SEEDS)]
     halves = [SEEDS[i::2] for i in range(2)]
-    with ProcessPoolExecutor(2) as pool:
+    with process_pool(2) as pool:
         parts = list(pool.map(_reference, [params, params], halves))
     ref = [None] * len(SEEDS)
     for half, part in zip(halves, parts, strict=True):

@@ -233,13 +233,11 @@ def execute(tasks: list[ChunkTask], on_done: Callable[[ChunkTask, pd.DataFrame],
 
 
 def _execute_pool(tasks: list[ChunkTask], done: Callable, workers: int) -> None:
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
-    # Forked workers start at once with the model already imported (and work from notebooks
-    # and stdin, where spawn and forkserver cannot re-import __main__).
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    from experiments.parallel import process_pool
+
+    with process_pool(workers) as pool:
         pending: dict[Any, ChunkTask] = {}
         queue = list(tasks)
         # Keep a bounded number of chunks in flight so memory stays flat on huge designs.
