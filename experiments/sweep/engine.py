@@ -123,8 +123,9 @@ def _phase0_outputs(results: list) -> dict[str, np.ndarray]:
 def aggregate(results: pd.DataFrame, design_columns: Sequence[str]) -> pd.DataFrame:
     """Per design row: outcome summaries and the replicate mean and variance of the rest.
 
-    For each outcome, the restricted mean time to the horizon and the probability of reaching
-    it within the horizon; for every other output, its replicate mean and variance.
+    For each outcome, the restricted mean time to the horizon, the replicate variance of the
+    horizon-capped time and the probability of reaching it within the horizon; for every other
+    output, its replicate mean and variance.
     """
     g = results.groupby("row", sort=True)
     rows = g[list(design_columns)].first()
@@ -136,7 +137,10 @@ def aggregate(results: pd.DataFrame, design_columns: Sequence[str]) -> pd.DataFr
             reached = ~results[f"{key}_censored"]
             # every censored run is censored at the horizon, so the Kaplan-Meier restricted mean
             # equals the mean of min(T, horizon)
-            rows[f"rmst_{key}"] = t.clip(upper=h).groupby(results["row"]).mean()
+            capped = t.clip(upper=h).groupby(results["row"])
+            rows[f"rmst_{key}"] = capped.mean()
+            # spread between replicates of the (horizon-capped) time: its unpredictability
+            rows[f"var_{key}"] = capped.var(ddof=1) if len(results) > len(rows) else 0.0
             rows[f"p_{key}"] = reached.groupby(results["row"]).mean()
         others = list(OUTPUTS)
     else:
