@@ -182,7 +182,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         Path(args.out), method=args.method, n=args.n, replicates=args.replicates,
         seed=args.seed, params=params, scenario=args.scenario, model=args.model,
         problem_file=args.problem, second_order=args.second_order, levels=args.levels,
-        values=values or None, chunk_rows=args.chunk_rows)
+        values=values or None, chunk_rows=args.chunk_rows, seed_set=args.seed_set)
     report = run_sweep(folder, planned, resume=args.resume,
                        workers=args.workers or default_workers(), scheduler=args.scheduler,
                        shard=args.shard, progress=not args.quiet)
@@ -210,7 +210,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """Sensitivity analysis of a finished Sobol or Morris sweep."""
     from experiments.sensitivity import analyze
 
-    report = analyze(Path(args.folder), args.output, args.seed, args.resamples)
+    report = analyze(Path(args.folder), args.output, args.seed, args.resamples,
+                     Path(args.against) if args.against else None, args.oat)
     for note in report["notes"]:
         print(f"note: {note}")
     if report["tables"]:
@@ -311,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--second-order", action="store_true", help="Sobol with second order")
     p.add_argument("--levels", type=int, default=4, help="Morris levels (default 4)")
     _add_run_options(p, seed=0, out="sweeps/sweep")
+    p.add_argument("--seed-set", type=int, default=1,
+                   help="which set of run seeds (default 1); the same design with set 2 shows "
+                   "how far results move with the seeds alone")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="a dask.distributed scheduler, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--shard", type=_shard, default=None, metavar="I/K",
@@ -344,6 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="analysis", help="subfolder to write (default analysis)")
     p.add_argument("--seed", type=_seed, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    p.add_argument("--against", default=None, metavar="DIR",
+                   help="the same sweep run with another --seed-set: report how far the "
+                   "indices move")
+    p.add_argument("--oat", type=int, default=0, metavar="K",
+                   help="one-factor-at-a-time curves for the K most influential parameters")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("params", help="list the model parameters",

@@ -30,9 +30,14 @@ TRAJECTORY_METRICS = ("trust_cbo_statutory", "symbolic", "relational", "material
 _CHUNK = 32
 
 
-def common_seeds(seed: int, replicates: int) -> list[int]:
-    """``replicates`` run seeds from one SeedSequence: the same for every scenario."""
-    words = np.random.SeedSequence(seed).generate_state(replicates, dtype=np.uint32)
+def common_seeds(seed: int, replicates: int, seed_set: int = 1) -> list[int]:
+    """``replicates`` run seeds from one SeedSequence: the same for every scenario or row.
+
+    ``seed_set`` 2, 3, ... give further, independent sets from the same root seed (to see how
+    far results move with the seeds alone); set 1 is the root seed's own.
+    """
+    entropy = seed if seed_set == 1 else [seed, seed_set]
+    words = np.random.SeedSequence(entropy).generate_state(replicates, dtype=np.uint32)
     return [int(w) for w in words]
 
 

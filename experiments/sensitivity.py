@@ -10,6 +10,11 @@ writes tidy CSV tables and figures:
   unpredictability of an outcome, apart from its expected value. They need at least 20
   replicates per design row; with fewer the summary says so.
 - Convergence: the indices recomputed on growing subsets of the sample.
+- Seed robustness (``against``): the same design run with another set of seeds; how far each
+  index moves.
+- One factor at a time (``oat``): response curves of both outcomes (median and 10-90% spread)
+  across each top parameter's range, the others at the scenario's values (ten Broeke et al.
+  2016's first step).
 
 Estimators are SALib's (``analyze_sobol``, ``analyze_morris``) read through ``to_df()``; nothing
 here re-implements them.
@@ -162,8 +167,85 @@ def _constant(rows: pd.DataFrame, target: str) -> bool:
     return float(np.std(y)) <= 1e-9 * max(1.0, float(np.abs(y).mean()))
 
 
-def analyze(path: Path, output: str = "analysis", seed: int = 0,
-            resamples: int = 1000) -> dict[str, Any]:
+def _indices(manifest: dict[str, Any], rows: pd.DataFrame, target: str, seed: int,
+             resamples: int) -> pd.DataFrame:
+    if manifest["method"] == "sobol":
+        return sobol(manifest, rows, target, seed, resamples)["sobol"]
+    return morris(manifest, rows, target, seed, resamples)
+
+
+def seed_robustness(manifest: dict[str, Any], rows: pd.DataFrame, other: Path, seed: int,
+                    resamples: int) -> pd.DataFrame:
+    """Indices of the same design under two seed sets, and how far they move."""
+    other_manifest, other_rows = load_sweep(other)
+    if other_manifest["design_sha256"] != manifest["design_sha256"]:
+        raise UserError(f"'{other}' holds a different design; seed robustness compares the same "
+                        "design run with another --seed-set")
+    if other_manifest["run_seeds"] == manifest["run_seeds"]:
+        raise UserError(f"'{other}' used the same run seeds; run it with another --seed-set")
+    value = ["S1", "ST"] if manifest["method"] == "sobol" else ["mu_star"]
+    out = []
+    means, variances = targets(manifest, rows)
+    for target in means + variances:
+        if _constant(rows, target) or _constant(other_rows, target):
+            continue
+        a = _indices(manifest, rows, target, seed, resamples).set_index("parameter")[value]
+        b = _indices(other_manifest, other_rows, target, seed, resamples).set_index(
+            "parameter")[value]
+        for v in value:
+            t = pd.DataFrame({"target": target, "index": v, "seed_set_a": a[v],
+                              "seed_set_b": b[v]})
+            t["change"] = (t["seed_set_b"] - t["seed_set_a"]).abs()
+            out.append(t.rename_axis("parameter").reset_index())
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def one_at_a_time(manifest: dict[str, Any], ranking: pd.DataFrame, k: int, seed: int,
+                  levels: int = 9, replicates: int = 20) -> pd.DataFrame:
+    """Response of both outcomes across each of the ``k`` most influential parameters' ranges.
+
+    ``ranking`` has a ``parameter`` and a ``score`` column. Other parameters keep the sweep's
+    base (scenario) values; every level runs with the same ``replicates`` seeds.
+    """
+    from experiments.compare import common_seeds
+    from simulation import run_batch
+    from simulation.parameters import REGISTRY
+
+    if manifest.get("model") is not None:
+        raise UserError("one-factor-at-a-time curves are drawn for the phase0 model only")
+    top = (ranking[ranking["parameter"] != DUMMY].groupby("parameter")["score"].max()
+           .sort_values(ascending=False).head(k).index.tolist())
+    names, bounds = manifest["problem"]["names"], manifest["problem"]["bounds"]
+    seeds = common_seeds(seed, replicates)
+    rows = []
+    for name in top:
+        lo, hi = bounds[names.index(name)]
+        p = REGISTRY[name]
+        if p.type is bool:
+            values: list[Any] = [False, True]
+        elif p.type is int:
+            values = sorted({int(round(v)) for v in np.linspace(lo, hi, levels)})
+        else:
+            values = list(np.linspace(lo, hi, levels))
+        results = run_batch([{**manifest["base"], name: v} for v in values for _ in seeds],
+                            [s for _ in values for s in seeds])
+        for i, v in enumerate(values):
+            chunk = results[i * len(seeds):(i + 1) * len(seeds)]
+            for outcome in ("phase_zero", "engagement"):
+                h = chunk[0].summary["horizon_months"]
+                t = np.array([r.summary[f"{outcome}_months"] or h for r in chunk], float)
+                reached = np.array([not r.summary[f"{outcome}_censored"] for r in chunk])
+                rows.append({"parameter": name, "value": float(v), "outcome": outcome,
+                             "median_months_capped": float(np.median(t)),
+                             "q10": float(np.quantile(t, 0.1)),
+                             "q90": float(np.quantile(t, 0.9)),
+                             "p_reached": float(reached.mean()), "replicates": len(chunk),
+                             "horizon_months": h})
+    return pd.DataFrame(rows)
+
+
+def analyze(path: Path, output: str = "analysis", seed: int = 0, resamples: int = 1000,
+            against: Path | None = None, oat: int = 0) -> dict[str, Any]:
     """Write every table and figure of a sweep's analysis into ``path/output``."""
     manifest, rows = load_sweep(path)
     mean_targets, var_targets = targets(manifest, rows)
@@ -189,9 +271,18 @@ def analyze(path: Path, output: str = "analysis", seed: int = 0,
     if skipped:
         notes.append("Constant over the whole design, so no parameter can influence it: "
                      + ", ".join(skipped) + ".")
+    merged = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
+    if against is not None:
+        merged["seed_robustness"] = seed_robustness(manifest, rows, Path(against), seed,
+                                                    resamples)
+    if oat:
+        key, score = ("sobol", "ST") if "sobol" in merged else ("morris", "mu_star")
+        if key in merged:
+            ranked = merged[key][merged[key]["target"].isin(mean_targets)]
+            merged["oat"] = one_at_a_time(manifest, ranked.rename(columns={score: "score"}),
+                                          oat, seed)
     out = Path(path) / output
     with atomic_folder(out, overwrite=True) as tmp:
-        merged = {k: pd.concat(v, ignore_index=True) for k, v in tables.items()}
         for name, table in merged.items():
             table.to_csv(tmp / f"{name}.csv", index=False)
         _figures(manifest, merged, tmp)
@@ -239,6 +330,26 @@ def _figures(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], out: Pat
             ax.set_title(f"Morris screening: {target}")
             fig.savefig(out / f"morris_{target}.png", dpi=110)
             plt.close(fig)
+    if "oat" in tables and len(tables["oat"]):
+        t = tables["oat"]
+        params = list(dict.fromkeys(t["parameter"]))
+        fig, axes = plt.subplots(len(params), 2, figsize=(9, 2.4 * len(params)), squeeze=False,
+                                 constrained_layout=True)
+        for i, name in enumerate(params):
+            for j, outcome in enumerate(("phase_zero", "engagement")):
+                s_ = t[(t["parameter"] == name) & (t["outcome"] == outcome)]
+                ax = axes[i, j]
+                ax.fill_between(s_["value"], s_["q10"], s_["q90"], alpha=0.25)
+                ax.plot(s_["value"], s_["median_months_capped"], marker="o")
+                ax.axhline(s_["horizon_months"].iloc[0], color="0.6", ls=":", lw=1)
+                ax.set_xlabel(name)
+                if j == 0:
+                    ax.set_ylabel("months (horizon: not reached)")
+                if i == 0:
+                    ax.set_title(outcome.replace("_", " "))
+        fig.suptitle("One factor at a time: median and 10-90% of runs; others at the scenario")
+        fig.savefig(out / "oat.png", dpi=110)
+        plt.close(fig)
     if "convergence" in tables:
         value = "ST" if manifest["method"] == "sobol" else "mu_star"
         for target, t in tables["convergence"].groupby("target", sort=False):
@@ -280,4 +391,14 @@ def _summary(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], notes: l
                 lines.append(f"| {r['parameter']} | {r['mu_star']:.3f} ± "
                              f"{r['mu_star_conf']:.3f} | {r['sigma']:.3f} | "
                              f"{'yes' if r['influential'] else 'no'} |")
+    if "seed_robustness" in tables and len(tables["seed_robustness"]):
+        t = tables["seed_robustness"]
+        lines += ["", "## Seed robustness", "",
+                  "Largest change of any index between the two seed sets, per target:", ""]
+        for (target, index), g in t.groupby(["target", "index"], sort=False):
+            worst = g.loc[g["change"].idxmax()]
+            lines.append(f"- {target} {index}: {worst['change']:.3f} ({worst['parameter']})")
+    if "oat" in tables and len(tables["oat"]):
+        params = ", ".join(dict.fromkeys(tables["oat"]["parameter"]))
+        lines += ["", f"One-factor-at-a-time curves (oat.png, oat.csv) for: {params}."]
     return "\n".join(lines) + "\n"

@@ -63,3 +63,35 @@ def test_rounding_noise_counts_as_constant(values, constant):
     from experiments.sensitivity import _constant
 
     assert _constant(pd.DataFrame({"y": values}), "y") is constant
+
+
+def test_seed_robustness_and_one_factor_at_a_time(tmp_path, capsys):
+    scenario = tmp_path / "s.toml"
+    scenario.write_text("# small network\nname = 'small'\n[parameters]\nhorizon_months = 120\n"
+                        "n_service_users = 30\nn_cbos = 8\n")
+    common = ["sweep", "--method", "morris", "--n", "6", "--replicates", "2", "--params",
+              "trust_gain,venue_community_share,broker_present", "--scenario", str(scenario),
+              "--quiet", "--workers", "1"]
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(common + ["--out", str(a)]) == 0
+    assert main(common + ["--out", str(b), "--seed-set", "2"]) == 0
+    design_a = pd.read_parquet(a / "design.parquet")
+    assert design_a.equals(pd.read_parquet(b / "design.parquet"))   # same design
+    seeds_a = set(pd.read_parquet(a / "results.parquet")["seed"])
+    assert seeds_a.isdisjoint(set(pd.read_parquet(b / "results.parquet")["seed"]))
+    assert main(["analyze", str(a), "--resamples", "100", "--against", str(b),
+                 "--oat", "2"]) == 0
+    robust = pd.read_csv(a / "analysis" / "seed_robustness.csv")
+    assert {"seed_set_a", "seed_set_b", "change"} <= set(robust)
+    assert (robust["change"] >= 0).all()
+    oat = pd.read_csv(a / "analysis" / "oat.csv")
+    assert oat["parameter"].nunique() == 2 and "dummy" not in set(oat["parameter"])
+    assert set(oat["outcome"]) == {"phase_zero", "engagement"}
+    assert ((oat["p_reached"] >= 0) & (oat["p_reached"] <= 1)).all()
+    assert (oat["q10"] <= oat["median_months_capped"]).all()
+    assert (a / "analysis" / "oat.png").exists()
+    summary = (a / "analysis" / "summary.md").read_text()
+    assert "Seed robustness" in summary and "One-factor-at-a-time" in summary
+    # the same seeds are refused: there is nothing to compare
+    assert main(["analyze", str(a), "--against", str(a)]) == 2
+    assert "same run seeds" in capsys.readouterr().err

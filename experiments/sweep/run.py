@@ -27,12 +27,14 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
               params: Sequence[str] | None, scenario: str | None, model: str | None,
               problem_file: str | None, second_order: bool, levels: int,
               values: Mapping[str, Sequence[float]] | None,
-              chunk_rows: int | None) -> tuple[SweepFolder, dict[str, Any]]:
+              chunk_rows: int | None, seed_set: int = 1) -> tuple[SweepFolder, dict[str, Any]]:
     """Describe a sweep (design, seeds, base parameters) without running anything."""
     from experiments.compare import common_seeds
 
     if replicates < 1:
         raise UserError(f"--replicates must be at least 1, got {replicates}")
+    if seed_set < 1:
+        raise UserError(f"--seed-set must be at least 1, got {seed_set}")
     extra = designs.read_problem_file(problem_file) if problem_file else None
     if model is None and extra:
         unknown = [k for k in extra if k not in designs.REGISTRY]
@@ -68,7 +70,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         method=method, n=n, replicates=replicates, seed=seed, problem=problem.as_dict(),
         scenario=scenario_name, base=base, model=model, second_order=second_order,
         levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
-        chunk_rows=rows_per_chunk, design=design, run_seeds=common_seeds(seed, replicates))
+        chunk_rows=rows_per_chunk, design=design,
+        run_seeds=common_seeds(seed, replicates, seed_set))
     return SweepFolder(out), {"manifest": manifest, "design": design}
 
 
