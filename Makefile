@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench docs clean
+.PHONY: run test lint bench docs sensitivity clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulation experiments tests
+
+## sensitivity: Morris screening then Sobol over the top parameters, for tpn_baseline and
+## new_network, into results/sensitivity/ (about a quarter of an hour on 2 cores)
+sensitivity: $(STAMP)
+	$(BIN)/python -m experiments.sensitivity_study
 
 ## bench: print the speed figures
 bench: $(STAMP)
