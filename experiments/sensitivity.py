@@ -104,7 +104,11 @@ def sobol(manifest: dict[str, Any], rows: pd.DataFrame, target: str, seed: int =
     table.insert(0, "target", target)
     out = {"sobol": table}
     if manifest["second_order"] and len(frames) > 2:
-        s2 = frames[2].rename_axis(["parameter_1", "parameter_2"]).reset_index()
+        s2 = frames[2].copy()
+        pairs = list(s2.index)  # SALib indexes S2 by (name, name) tuples
+        s2.index = pd.RangeIndex(len(s2))
+        s2.insert(0, "parameter_1", [a for a, _ in pairs])
+        s2.insert(1, "parameter_2", [b for _, b in pairs])
         s2.insert(0, "target", target)
         out["sobol_second_order"] = s2
     return out

@@ -95,3 +95,16 @@ def test_seed_robustness_and_one_factor_at_a_time(tmp_path, capsys):
     # the same seeds are refused: there is nothing to compare
     assert main(["analyze", str(a), "--against", str(a)]) == 2
     assert "same run seeds" in capsys.readouterr().err
+
+
+def test_second_order_indices_when_sampled(tmp_path):
+    out = tmp_path / "s2"
+    assert main(["sweep", "--method", "sobol", "--n", "256", "--second-order", "--replicates",
+                 "1", "--model", "experiments.models:ishigami", "--problem", ISHIGAMI, "--out",
+                 str(out), "--quiet", "--workers", "1"]) == 0
+    assert main(["analyze", str(out), "--resamples", "100"]) == 0
+    s2 = pd.read_csv(out / "analysis" / "sobol_second_order.csv")
+    pairs = s2.set_index(["parameter_1", "parameter_2"])
+    # Ishigami's only interaction is x1 with x3 (analytic S13 = 0.244)
+    assert pairs.loc[("x1", "x3"), "S2"] > 0.1
+    assert abs(pairs.loc[("x1", "x2"), "S2"]) < pairs.loc[("x1", "x3"), "S2"]
