@@ -26,7 +26,7 @@ import pandas as pd
 
 from experiments.compare import common_seeds
 from experiments.outputs import atomic_folder, write_json
-from experiments.parallel import process_pool
+from experiments.parallel import map_in_order
 from experiments.scenarios import load_scenario
 from simulation import run_batch
 from simulation.provenance import provenance
@@ -96,27 +96,13 @@ def _evaluate(base: dict[str, Any], draws: list[dict[str, float]], seeds: list[i
 def calibrate(draws: int, replicates: int, workers: int, seed: int,
               progress: bool = True) -> pd.DataFrame:
     """Run every prior draw and return it with its statistics and acceptance."""
-    from tqdm import tqdm
-
     base = load_scenario("tpn_baseline").overrides
     prior = sample_prior(draws, seed)
     seeds = common_seeds(seed, replicates)
     rows = prior.to_dict("records")
     chunks = [rows[i:i + _CHUNK] for i in range(0, len(rows), _CHUNK)]
-    bar = tqdm(total=len(rows), unit="draw", disable=not progress, file=sys.stderr,
-               desc="ABC")
-    out: list[list[dict[str, float]]] = []
-    if workers <= 1:
-        for c in chunks:
-            out.append(_evaluate(base, c, seeds))
-            bar.update(len(c))
-    else:
-        with process_pool(workers) as pool:
-            futures = [pool.submit(_evaluate, base, c, seeds) for c in chunks]
-            for c, f in zip(chunks, futures, strict=True):
-                out.append(f.result())
-                bar.update(len(c))
-    bar.close()
+    out = map_in_order(_evaluate, [(base, c, seeds) for c in chunks], [len(c) for c in chunks],
+                       workers, progress, unit="draw", desc="ABC")
     stats = pd.DataFrame([s for chunk in out for s in chunk])
     table = pd.concat([prior, stats], axis=1)
     table["accepted"] = accepted(table)

@@ -236,11 +236,13 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_run_options(p: argparse.ArgumentParser, *, seed: int, out: str | None) -> None:
+def _add_run_options(p: argparse.ArgumentParser, *, seed: int | None,
+                     out: str | None) -> None:
     """Options shared by the commands that run many replicates in worker processes."""
     p.add_argument("--workers", type=int, default=0,
                    help="worker processes (default: the number of cores)")
-    p.add_argument("--seed", type=_seed, default=seed, help=f"root seed (default {seed})")
+    if seed is not None:
+        p.add_argument("--seed", type=_seed, default=seed, help=f"root seed (default {seed})")
     if out is not None:
         p.add_argument("--out", default=out, help=f"output folder (default {out})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -333,8 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Re-run every run of a finished sweep from its manifest and "
                        "report whether every design row matches, bit for bit.")
     p.add_argument("folder", help="a finished sweep folder")
-    p.add_argument("--workers", type=int, default=0, help="processes (default: cores)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p, seed=None, out=None)
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("analyze", help="sensitivity indices of a Sobol or Morris sweep",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.outputs import atomic_folder, check_writable_target, write_json
-from experiments.parallel import process_pool
+from experiments.parallel import map_in_order
 from experiments.scenarios import Scenario
 from experiments.survival import REPORT_MONTHS, Survival, format_months, kaplan_meier
 from simulation import run_batch
@@ -57,8 +57,6 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
     Returns a tidy table with one row a run, and per scenario the monthly series of ``metrics``
     (shape (runs, months + 1)). Results do not depend on ``workers``.
     """
-    from tqdm import tqdm
-
     sets = list(param_sets) if param_sets else [{}]
     jobs = []
     for s in scenarios:
@@ -67,21 +65,8 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
             params = {**extra, **s.overrides}
             for start in range(0, len(seeds), _CHUNK):
                 jobs.append((s.name, k, start, params, list(seeds[start:start + _CHUNK])))
-    bar = tqdm(total=len(scenarios) * len(sets) * len(seeds), unit="run", disable=not progress,
-               desc="scenarios", file=sys.stderr)
-    outputs: list[Any] = [None] * len(jobs)
-    if workers <= 1:
-        for i, (_, _, _, params, chunk) in enumerate(jobs):
-            outputs[i] = _run_chunk(params, chunk, metrics)
-            bar.update(len(chunk))
-    else:
-        with process_pool(workers) as pool:
-            futures = [pool.submit(_run_chunk, params, chunk, metrics)
-                       for (_, _, _, params, chunk) in jobs]
-            for i, f in enumerate(futures):
-                outputs[i] = f.result()
-                bar.update(len(jobs[i][4]))
-    bar.close()
+    outputs = map_in_order(_run_chunk, [(params, chunk, metrics) for *_, params, chunk in jobs],
+                           [len(job[4]) for job in jobs], workers, progress, desc="scenarios")
     rows, series = [], {s.name: {m: [] for m in metrics} for s in scenarios}
     for (name, k, start, _, _), (summaries, chunk_series) in zip(jobs, outputs, strict=True):
         for j, summary in enumerate(summaries):

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
@@ -23,3 +28,31 @@ def default_workers() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
+
+
+def map_in_order(fn: Callable[..., T], jobs: Sequence[tuple], sizes: Sequence[int],
+                 workers: int = 1, progress: bool = True, unit: str = "run",
+                 desc: str = "") -> list[T]:
+    """``fn(*job)`` for every job, in order, in ``workers`` processes, with a progress bar.
+
+    ``sizes`` is how much each job advances the bar (runs, draws). Results come back in the
+    order of ``jobs`` whatever order they finish in, so they do not depend on ``workers``.
+    """
+    from tqdm import tqdm
+
+    bar = tqdm(total=sum(sizes), unit=unit, desc=desc, disable=not progress, file=sys.stderr)
+    results: list[T] = []
+    try:
+        if workers <= 1:
+            for job, size in zip(jobs, sizes, strict=True):
+                results.append(fn(*job))
+                bar.update(size)
+        else:
+            with process_pool(workers) as pool:
+                futures = [pool.submit(fn, *job) for job in jobs]
+                for future, size in zip(futures, sizes, strict=True):
+                    results.append(future.result())
+                    bar.update(size)
+    finally:
+        bar.close()
+    return results

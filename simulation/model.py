@@ -10,6 +10,7 @@ import numpy as np
 from simulation.agents import Broker, CommunityOrganisation, ServiceUser, StatutoryOfficial
 from simulation.network import METRICS, Network
 from simulation.parameters import resolve
+from simulation.streams import check_seed
 
 
 def seed_from_rng(rng: Any) -> int:
@@ -18,12 +19,8 @@ def seed_from_rng(rng: Any) -> int:
     An integer is used as it is; a ``Generator`` or ``None`` yields a fresh 63-bit seed (drawn
     from it, or from the operating system), which the run then records so it can be repeated.
     """
-    if isinstance(rng, bool):
-        raise ValueError(f"rng must be an integer seed, a Generator or None, got {rng!r}")
-    if isinstance(rng, int | np.integer):
-        if rng < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {rng!r}")
-        return int(rng)
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        return check_seed(rng)
     if rng is None:
         return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
     if isinstance(rng, np.random.Generator):

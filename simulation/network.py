@@ -174,6 +174,9 @@ class Network:
         self.standing = clip01(0.3 + 0.4 * u_stand + p["faith_standing_bonus"][:, None]
                                 * self.faith)
         self._mean_standing = row_mean(self.standing)
+        # Leader standing is fixed for the run, so what it amplifies is computed once.
+        self.standing_amp = engagement.standing_factor(self.standing,
+                                                       p["standing_weight"][:, None])
         self.trust_statutory = spread(p["initial_trust_statutory"], u_ts)
         self.trust_broker = spread(p["initial_trust_broker"], u_tb)
         self.recognition = spread(p["initial_recognition"], u_rec)
@@ -224,18 +227,17 @@ class Network:
             "tokenistic_share": np.zeros(self.R),
             "harmful_encounters": np.zeros(self.R),
         }
-        self._update_money()
+        self._update_money(row_mean(self.recognition))
 
     # ------------------------------------------------------------------ derived quantities
-    def _update_money(self) -> None:
+    def _update_money(self, mean_recognition: np.ndarray) -> None:
         p = self.p
         self.funding_level = funding.funding_level(
             self.core_funded, p["core_capacity"], self.project_active, p["project_capacity"])
         self.kpi_pressure = funding.kpi_pressure(
             p["kpi_tied"], self.project_active, self.core_funded, p["core_independence"])
         self.payment = funding.payment_level(
-            p["pay_contributions"], self.funding_level, p["payment_floor"],
-            row_mean(self.recognition))
+            p["pay_contributions"], self.funding_level, p["payment_floor"], mean_recognition)
 
     # ------------------------------------------------------------------ one month
     def step(self) -> None:
@@ -249,7 +251,7 @@ class Network:
         R, C, M, G = self.R, self.C, self.M, self.G
         asym2 = p2["trust_loss_asymmetry"]
         endorse_idx = self.summary["senior_endorsement"]
-        standing_amp = engagement.standing_factor(self.standing, p2["standing_weight"])
+        standing_amp = self.standing_amp
         solidarity = self.trust_cbo.sum(axis=2) * (1.0 / max(C - 1, 1))
 
         # ---- contact. Slots 0..M-1 are the meetings the broker (or, without one, statutory
@@ -414,7 +416,7 @@ class Network:
         self.project_active, self.contract_left = funding.advance_contracts(
             self.project_active, self.contract_left, self._funding.next_block()[:, 0], p_renew,
             self._contract_months, self._gap_months)
-        self._update_money()
+        self._update_money(self.summary["recognition"])
         if self.record != "none":
             self._record()
 
@@ -474,10 +476,6 @@ class Network:
         ])
         self.run_start, self.reached = outcomes.update_sustained(
             conditions, self.run_start, self.reached, self.month, self._hold)
-
-    def outcome_month(self, name: str) -> np.ndarray:
-        """Start month of the first sustained run of outcome ``name`` (-1 where censored)."""
-        return self.reached[OUTCOMES.index(name)]
 
     def _record(self) -> None:
         h, s = self.history, self.summary

@@ -13,6 +13,7 @@ import pandas as pd
 from simulation.model import PhaseZeroModel
 from simulation.network import METRICS, OUTCOMES, Network
 from simulation.parameters import resolve, structure_key
+from simulation.streams import check_seed
 
 #: Public names of the outcomes in a summary.
 OUTCOME_NAMES = {key: f"{key}_months" for key in OUTCOMES}
@@ -46,7 +47,7 @@ def run(params: Mapping[str, Any] | None = None, seed: int = 0,
         seed: non-negative integer seed.
         timeseries: collect the monthly timeseries with Mesa's DataCollector.
     """
-    model = PhaseZeroModel(rng=_check_seed(seed), collect=timeseries, **dict(params or {}))
+    model = PhaseZeroModel(rng=check_seed(seed), collect=timeseries, **dict(params or {}))
     while model.running:
         model.step()
     state = {k: v[0] for k, v in model.network.final_state().items()}
@@ -67,7 +68,7 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         seeds: one non-negative integer seed per run.
         timeseries: keep each run's monthly timeseries.
     """
-    seeds = [_check_seed(s) for s in seeds]
+    seeds = [check_seed(s) for s in seeds]
     if params is None or isinstance(params, Mapping):
         resolved = [resolve(params)] * len(seeds)
     else:
@@ -89,12 +90,6 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
             summary = _summary({k: v[r] for k, v in state.items()}, resolved[i], seeds[i])
             results[i] = RunResult(summary, ts, resolved[i], seeds[i])
     return results  # type: ignore[return-value]
-
-
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
 
 
 def _timeseries_frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:

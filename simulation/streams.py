@@ -24,13 +24,18 @@ STREAMS: tuple[str, ...] = ("init", "contact", "funding", "turnover", "engagemen
 _CHUNK_MONTHS = 12
 
 
+def check_seed(seed: object) -> int:
+    """``seed`` as an int, or ``ValueError`` unless it is a non-negative integer."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
 def seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
     """The run's root seed sequence."""
     if isinstance(seed, np.random.SeedSequence):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return np.random.SeedSequence(int(seed))
+    return np.random.SeedSequence(check_seed(seed))
 
 
 def mechanism_generators(
