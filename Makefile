@@ -5,18 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench docs sensitivity clean
+.PHONY: run test lint bench docs sensitivity dashboard teaching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[viz]"
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,distributed]"
+	$(BIN)/python -m pip install --quiet -e ".[test,distributed,viz]"
 	touch $@
 
 ## run: install, compare the standard scenarios into results/compare, and write one default run
@@ -36,6 +36,14 @@ lint: $(TEST_STAMP)
 ## new_network, into results/sensitivity/ (about a quarter of an hour on 2 cores)
 sensitivity: $(STAMP)
 	$(BIN)/python -m experiments.sensitivity_study
+
+## dashboard: serve the teaching dashboard on http://127.0.0.1:8765
+dashboard: $(STAMP)
+	$(BIN)/phase0 dashboard
+
+## teaching: redraw the lesson plan's figures in docs/teaching/
+teaching: $(STAMP)
+	$(BIN)/python -m experiments.teaching
 
 ## bench: print the speed figures
 bench: $(STAMP)

@@ -236,6 +236,37 @@ def cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Serve the teaching dashboard (Mesa's SolaraViz) until interrupted."""
+    import importlib.util
+    import subprocess
+
+    missing = [m for m in ("solara", "networkx", "altair") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UserError(f"the dashboard needs the optional extra 'viz' (missing: "
+                        f"{', '.join(missing)}); install it with: pip install -e '.[viz]' "
+                        "(make run does)")
+    if not 0 <= args.port <= 65535:
+        raise UserError(f"--port must be in [0, 65535], got {args.port}")
+    app = Path(__file__).resolve().parent / "app.py"
+    # Offline and private: no version-check frame or call and no telemetry. Front-end assets are
+    # served by solara's local asset route from the pinned solara-assets; its fallback for an
+    # asset missing there would fetch from a CDN, so it is pointed at a closed loopback port and
+    # a missing asset fails visibly instead of leaking a request.
+    env = {**os.environ, "SOLARA_MODE": "production",
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+           "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/npm/"}
+    command = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host,
+               "--port", str(args.port), "--production", "--no-open", "--no-check-version",
+               "--log-level", "warning"]
+    print(f"phase0 dashboard: serving on http://{args.host}:{args.port} (Ctrl-C to stop)",
+          flush=True)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 def _add_run_options(p: argparse.ArgumentParser, *, seed: int | None,
                      out: str | None) -> None:
     """Options shared by the commands that run many replicates in worker processes."""
@@ -355,6 +386,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--oat", type=int, default=0, metavar="K",
                    help="one-factor-at-a-time curves for the K most influential parameters")
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("dashboard", help="serve the interactive teaching dashboard",
+                       description="Serve the teaching dashboard, a Mesa SolaraViz page of one "
+                       "run month by month (network view, trust, resources, engagement, "
+                       "funding), with a scenario picker and teaching controls. Needs the extra "
+                       "phase0[viz]; works offline.")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1, this machine only)")
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("params", help="list the model parameters",
                        description="List every model parameter: name, kind, default, valid range "

@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 
 from simulation.agents import Broker, CommunityOrganisation, ServiceUser, StatutoryOfficial
-from simulation.network import METRICS, Network
+from simulation.network import METRICS, OUTCOMES, Network
 from simulation.parameters import resolve
 from simulation.streams import check_seed
 
@@ -74,6 +74,12 @@ class PhaseZeroModel(mesa.Model):
             self.datacollector.collect(self)
         if self.network.month >= self.horizon:
             self.running = False
+
+    def outcome_months(self) -> dict[str, int | None]:
+        """Month each of :data:`~simulation.network.OUTCOMES` was reached (``None``: not yet)."""
+        reached = self.network.reached[:, 0]
+        return {name: (int(m) if m >= 0 else None)
+                for name, m in zip(OUTCOMES, reached, strict=True)}
 
     def current(self, metric: str) -> float:
         """Current month's value of one of :data:`~simulation.network.METRICS`."""
