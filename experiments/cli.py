@@ -22,7 +22,7 @@ from typing import Any
 
 from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
 from experiments.parallel import default_workers
-from simulation.parameters import REGISTRY, ParameterError, resolve
+from simulation.parameters import KINDS, REGISTRY, ParameterError, resolve
 from simulation.provenance import provenance
 
 
@@ -54,13 +54,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     from experiments.figures import plot_run
     from simulation import run
 
-    params = resolve(parse_assignments(args.set))
+    base: dict[str, Any] = {}
+    if args.scenario:
+        from experiments.scenarios import load_scenario
+
+        base = load_scenario(args.scenario).overrides
+    params = resolve({**base, **parse_assignments(args.set)})
     out = Path(args.out)
     check_writable_target(out, args.overwrite)
     result = run(params, seed=args.seed, timeseries=True)
     record = {
         "summary": result.summary,
         "seed": args.seed,
+        "scenario": args.scenario,
         "parameters": result.params,
         **provenance(),
         "command": "phase0 " + " ".join(sys.argv[1:]),
@@ -74,7 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         meta[b"phase0"] = json.dumps({k: v for k, v in record.items() if k != "summary"}).encode()
         pq.write_table(table.replace_schema_metadata(meta), tmp / "timeseries.parquet")
         plot_run(ts, result.summary, tmp / "figure.png",
-                 title=f"phase0 run, seed {args.seed}")
+                 title=f"phase0 run{' of ' + args.scenario if args.scenario else ''}, "
+                       f"seed {args.seed}")
     s = result.summary
     for key in ("phase_zero", "engagement"):
         month = s[f"{key}_months"]
@@ -158,6 +165,18 @@ def _values(items: Sequence[str]) -> dict[str, list[float]]:
     return out
 
 
+def read_design_table(path: Path):
+    """A design table from CSV, or UserError naming what is wrong."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise UserError(f"design file '{path}' does not exist")
+    try:
+        return pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"design file '{path}' is not a readable CSV: {exc}") from None
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run, resume or merge a sweep."""
     from experiments.sweep.run import merge, new_sweep, run_sweep
@@ -171,7 +190,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"merged {len(args.merge)} folder(s) into {args.out}/; sweep complete")
         return 0
     if not args.method:
-        raise UserError("--method is required (sobol, morris, lhs or grid)")
+        raise UserError("--method is required (sobol, morris, lhs, grid or table)")
+    table = None
+    if args.design:
+        if args.method != "table":
+            raise UserError("--design goes with --method table")
+        table = read_design_table(Path(args.design))
     if args.workers and args.scheduler:
         raise UserError("give --workers or --scheduler, not both")
     values = _values(args.values)
@@ -182,7 +206,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         Path(args.out), method=args.method, n=args.n, replicates=args.replicates,
         seed=args.seed, params=params, scenario=args.scenario, model=args.model,
         problem_file=args.problem, second_order=args.second_order, levels=args.levels,
-        values=values or None, chunk_rows=args.chunk_rows, seed_set=args.seed_set)
+        values=values or None, chunk_rows=args.chunk_rows, seed_set=args.seed_set, table=table)
     report = run_sweep(folder, planned, resume=args.resume,
                        workers=args.workers or default_workers(), scheduler=args.scheduler,
                        shard=args.shard, progress=not args.quiet)
@@ -233,6 +257,23 @@ def cmd_params(args: argparse.Namespace) -> int:
         default = str(p.default).lower() if p.type is bool else f"{p.default:g}"
         print(f"{p.name:{width}}  {p.kind:11}  {default:>8}  {p.describe_range():16}  {p.unit}")
     print("\n'phase0 params --json' adds meaning, sweep range and evidence for each.")
+    return 0
+
+
+def cmd_explore_funding(args: argparse.Namespace) -> int:
+    """Funding-cycle explorer: heatmaps over funding terms and the minimum runway."""
+    from experiments.explore import explore_funding
+
+    result = explore_funding(
+        Path(args.out), scenario=args.scenario, replicates=args.replicates,
+        parameter_sets=args.parameter_sets, max_sets=args.max_sets, within=args.within,
+        workers=args.workers or default_workers(), seed=args.seed,
+        work=Path(args.work) if args.work else None, overwrite=args.overwrite,
+        fresh=args.fresh, progress=not args.quiet)
+    print((Path(args.out) / "minimum_runway.md").read_text())
+    rec = result["record"]
+    print(f"ran {rec['grid_runs'] + rec['runway_runs']} runs in {rec['seconds']:.0f} s; "
+          f"wrote {args.out}/")
     return 0
 
 
@@ -293,6 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Run the model once to its horizon and write a folder with "
                        "summary.json, the monthly timeseries (CSV and Parquet) and a figure.")
     p.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    p.add_argument("--scenario", default=None,
+                   help="a scenario name or .toml file (with its timed events) to start from; "
+                   "--set values override it")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="set a parameter (repeatable); see 'phase0 params'")
     p.add_argument("--out", default="runs/run", help="run folder to write (default runs/run)")
@@ -332,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "and lever parameters by default, plus a dummy), run every row R times "
                        "with common seeds in vectorised batches, and store the runs in "
                        "resumable Parquet chunks. --merge joins finished shards.")
-    p.add_argument("--method", choices=["sobol", "morris", "lhs", "grid"])
+    p.add_argument("--method", choices=["sobol", "morris", "lhs", "grid", "table"])
     p.add_argument("--n", type=int, default=64,
                    help="base sample size (Sobol N, Morris trajectories, LHS points)")
     p.add_argument("--replicates", type=int, default=4, help="runs per design row (default 4)")
@@ -342,6 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario whose values the other parameters take (default tpn_baseline)")
     p.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...",
                    help="grid values of one parameter (repeatable; --method grid)")
+    p.add_argument("--design", default=None, metavar="FILE.csv",
+                   help="--method table: a CSV whose columns are parameters and whose rows are "
+                   "the design points (e.g. calibrated parameter sets)")
     p.add_argument("--second-order", action="store_true", help="Sobol with second order")
     p.add_argument("--levels", type=int, default=4, help="Morris levels (default 4)")
     _add_run_options(p, seed=0, out="sweeps/sweep")
@@ -387,6 +434,39 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one-factor-at-a-time curves for the K most influential parameters")
     p.set_defaults(func=cmd_analyze)
 
+    p = sub.add_parser("explore", help="policy explorers (funding cycles)",
+                       description="Policy explorers. 'phase0 explore funding' runs a grid of "
+                       "funding terms and the minimum-runway design on the sweep engine.")
+    explore = p.add_subparsers(dest="explorer", required=True, parser_class=_Parser)
+    p = explore.add_parser(
+        "funding", help="funding terms: heatmaps and the minimum runway",
+        description="Run a grid over contract length (6-60 months), KPI-tied versus flexible, "
+        "the gap between contracts and core funding on or off, from a scenario, over the "
+        "calibration's accepted parameter sets; write heatmaps of the probability of reaching "
+        "each outcome within 3, 5 and 10 years and of the restricted mean time; and find, for "
+        "each funding regime, the minimum runway of guaranteed flexible funding whose lower 95% "
+        "bound on the probability of service-user engagement within the horizon is at least "
+        "0.8. Sweeps are kept in --work and resumed if interrupted.")
+    p.add_argument("--scenario", default="new_network",
+                   help="scenario to start from (default new_network)")
+    p.add_argument("--replicates", type=int, default=2,
+                   help="runs per parameter set and setting (default 2)")
+    p.add_argument("--parameter-sets", default="accepted",
+                   help="'accepted' (the calibration's, default), a CSV of parameter sets, or "
+                   "'none' (the scenario's values only)")
+    p.add_argument("--max-sets", type=int, default=100,
+                   help="use at most this many parameter sets (default 100)")
+    p.add_argument("--within", type=int, default=None, metavar="MONTHS",
+                   help="the runway's engagement horizon (default: the model horizon, 180)")
+    p.add_argument("--work", default=None,
+                   help="folder for the sweeps (default sweeps/explore_funding)")
+    p.add_argument("--overwrite", action="store_true", help="replace the output folder")
+    p.add_argument("--fresh", action="store_true",
+                   help="delete the sweeps in --work and run them again (otherwise an "
+                   "interrupted explorer resumes them and a finished one reuses them)")
+    _add_run_options(p, seed=2012, out="results/policy")
+    p.set_defaults(func=cmd_explore_funding)
+
     p = sub.add_parser("dashboard", help="serve the interactive teaching dashboard",
                        description="Serve the teaching dashboard, a Mesa SolaraViz page of one "
                        "run month by month (network view, trust, resources, engagement, "
@@ -401,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List every model parameter: name, kind, default, valid range "
                        "and unit; with --json also the sweep range, meaning and evidence.")
     p.add_argument("--json", action="store_true", help="print JSON with every field")
-    p.add_argument("--kind", choices=["structure", "behaviour", "lever", "measurement"],
+    p.add_argument("--kind", choices=list(KINDS),
                    help="only parameters of this kind")
     p.set_defaults(func=cmd_params)
     return parser

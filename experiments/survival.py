@@ -36,6 +36,12 @@ class Survival:
     reached_high: np.ndarray
 
 
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``k / n`` (scipy's ``binomtest``)."""
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
 def kaplan_meier(months: np.ndarray, censored: np.ndarray, horizon: int,
                  confidence: float = 0.95) -> Survival:
     """Summarise event months (``censored`` runs did not reach the event by ``horizon``)."""
@@ -58,8 +64,7 @@ def kaplan_meier(months: np.ndarray, censored: np.ndarray, horizon: int,
     for m in REPORT_MONTHS:
         if m <= horizon:
             k = int(np.sum(~censored & (months <= m)))
-            ci = stats.binomtest(k, n).proportion_ci(confidence, method="wilson")
-            reached_by[m] = (k / n, float(ci.low), float(ci.high))
+            reached_by[m] = (k / n, *wilson_interval(k, n, confidence))
     return Survival(
         n=n, horizon=horizon,
         median=_first_at_or_below_half(grid, s),

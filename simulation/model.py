@@ -70,6 +70,10 @@ class PhaseZeroModel(mesa.Model):
     def step(self) -> None:
         """One month: meetings, trust, acknowledgement, turnover, service users, funding."""
         self.network.step()
+        if not self.network.has_broker[0]:
+            # a broker that leaves (a timed intervention) leaves the model's agents too
+            for broker in list(self.agents_by_type.get(Broker, [])):
+                broker.remove()
         if self.collect:
             self.datacollector.collect(self)
         if self.network.month >= self.horizon:

@@ -22,6 +22,7 @@ from simulation import (
     engagement,
     fatigue,
     funding,
+    interventions,
     outcomes,
     resources,
     trust,
@@ -113,12 +114,10 @@ class Network:
         self.p2 = {n: v[:, None] for n, v in self.p.items()}
         p = self.p
         self.month = 0
-        self.has_broker = p["broker_present"] > 0.5
-        self._broker2 = self.has_broker[:, None]
-        # Core funding is the broker's: without a broker there is none to have.
-        self.core_funded = p["core_funding"] * p["broker_present"]
-        self._conference = p["senior_engagement"] * p["annual_conference"] * p["broker_present"]
-        self._self_senior = np.where(p["senior_engagement"] > 0.5, 1.0, 0.0)
+        # Levers that timed interventions may change are re-read each month, but only in runs
+        # that schedule any: the others keep month 0's values throughout.
+        self._timed = any(bool(p[n].any()) for n in interventions.TIMED)
+        self._set_levers(interventions.levers_at(0, p))
         self._contract_months = p["contract_months"].astype(np.int64)
         self._gap_months = p["contract_gap_months"].astype(np.int64)
         self._zeros = np.zeros(R)
@@ -230,12 +229,26 @@ class Network:
         self._update_money(row_mean(self.recognition))
 
     # ------------------------------------------------------------------ derived quantities
+    def _set_levers(self, levers: interventions.Levers) -> None:
+        """Hold the levers in force this month, and what follows from them."""
+        self.levers = levers
+        self.has_broker = levers.broker_present > 0.5
+        self._broker2 = self.has_broker[:, None]
+        # Core funding is the broker's: without a broker there is none to have (levers_at).
+        self.core_funded = levers.core_funding
+        self._venue2 = levers.venue_community_share[:, None]
+        self._conference = (levers.senior_engagement * self.p["annual_conference"]
+                            * levers.broker_present)
+        self._self_senior = np.where(levers.senior_engagement > 0.5, 1.0, 0.0)
+
     def _update_money(self, mean_recognition: np.ndarray) -> None:
         p = self.p
+        self._money_recognition = mean_recognition
+        project = self.project_active & self.levers.project_allowed
         self.funding_level = funding.funding_level(
-            self.core_funded, p["core_capacity"], self.project_active, p["project_capacity"])
+            self.core_funded, p["core_capacity"], project, p["project_capacity"])
         self.kpi_pressure = funding.kpi_pressure(
-            p["kpi_tied"], self.project_active, self.core_funded, p["core_independence"])
+            self.levers.kpi_tied, project, self.core_funded, p["core_independence"])
         self.payment = funding.payment_level(
             p["pay_contributions"], self.funding_level, p["payment_floor"], mean_recognition)
 
@@ -248,6 +261,10 @@ class Network:
         """
         self.month += 1
         p, p2 = self.p, self.p2
+        if self._timed:
+            self._set_levers(interventions.levers_at(self.month, p))
+            self._update_money(self._money_recognition)
+        levers = self.levers
         R, C, M, G = self.R, self.C, self.M, self.G
         asym2 = p2["trust_loss_asymmetry"]
         endorse_idx = self.summary["senior_endorsement"]
@@ -262,20 +279,19 @@ class Network:
         u = self._contact.next_block()
         sl = self._slices
         capacity = contact.meeting_capacity(
-            p["broker_present"], self.broker_staff, p["meetings_per_staff"],
+            levers.broker_present, self.broker_staff, p["meetings_per_staff"],
             funding.broker_capacity_factor(self.funding_level, p["broker_persistence"]),
             p["statutory_meetings_per_month"], M)
         held = np.concatenate([contact.active_slots(capacity, u[:, sl["held"]]),
                                u[:, sl["self"]] < self.skill * p2["self_contact_rate"]], axis=1)
-        p_senior = contact.senior_share(p["senior_engagement"], p["senior_priority"], endorse_idx,
+        p_senior = contact.senior_share(levers.senior_engagement, p["senior_priority"], endorse_idx,
                                         self.n_senior_tier / self.S)
         official, senior = contact.pick_officials(u[:, sl["rank"]], u[:, sl["official"]], p_senior,
                                                   self.n_senior_tier, self.n_frontline)
         s_official, s_senior = contact.pick_officials(
             u[:, sl["self_rank"]], u[:, sl["self_official"]], self._self_senior,
             self.n_senior_tier, self.n_frontline)
-        community = self._broker2 & venues.in_community_venue(u[:, sl["venue"]],
-                                                              p2["venue_community_share"])
+        community = self._broker2 & venues.in_community_venue(u[:, sl["venue"]], self._venue2)
         among = self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"])
 
         r, slot = np.nonzero(held)                                   # the K meetings held
@@ -393,6 +409,11 @@ class Network:
             self.ack, p["acknowledgement_safe"], self.engaged, p["encounter_rate"],
             tokenistic_share)
         self.user_trust = clip01(self.user_trust - harmed * p2["tokenism_shock"])
+        if self._timed:
+            incident = (p["harmful_incident_month"], p["harmful_incident_size"])
+            self.user_trust = interventions.incident_shock(self.user_trust, self.month, *incident)
+            self.trust_statutory = interventions.incident_shock(self.trust_statutory, self.month,
+                                                                *incident)
         self.engaged = engagement.is_engaged(self.user_trust, self.threshold)
 
         # ---- book-keeping, outcomes, then the contract clock for next month
@@ -410,12 +431,18 @@ class Network:
         self.harmful_total += self._monthly["harmful_encounters"]
         self._summarise()
         self._track_outcomes()
-        p_renew = funding.renewal_probability(p["kpi_tied"], self.summary["relational"],
+        p_renew = funding.renewal_probability(levers.kpi_tied, self.summary["relational"],
                                               p["renewal_base"], self.summary["engaged_share"],
                                               p["kpi_target"])
         self.project_active, self.contract_left = funding.advance_contracts(
             self.project_active, self.contract_left, self._funding.next_block()[:, 0], p_renew,
             self._contract_months, self._gap_months)
+        if self._timed:
+            # In the flexible runway project money flows without gaps, and the regime's first
+            # contract waits, fresh, for its end.
+            waiting = self.levers.in_runway
+            self.project_active = self.project_active | waiting
+            self.contract_left = np.where(waiting, self._contract_months, self.contract_left)
         self._update_money(self.summary["recognition"])
         if self.record != "none":
             self._record()
@@ -456,7 +483,7 @@ class Network:
         s["senior_endorsement"] = self._senior_endorsement()
         s["relational"] = resources.relational_index(
             s["trust_cbo_statutory"], s["recognition"], s["trust_cbo_broker"], s["trust_cbo_cbo"],
-            self.p["broker_present"])
+            self.levers.broker_present)
         n_linked = row_count(self.engaged & self.linked)
         n_engaged = row_count(self.engaged)
         s["engaged_share"] = n_engaged / self.U

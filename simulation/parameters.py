@@ -9,6 +9,9 @@ Kinds:
 - ``structure``: sizes of the populations; runs that share them can be vectorised together.
 - ``behaviour``: how agents respond; the paper is mostly silent on their values.
 - ``lever``: what a policy (funder, commissioner, network) can change.
+- ``event``: timed interventions (see :mod:`simulation.interventions`): the month something
+  happens (0: never) and what it sets; kept out of default sweep designs, which vary behaviour and
+  levers, but sweepable by name.
 - ``measurement``: outcome definitions (thresholds, hold lengths, horizon); kept out of default
   sensitivity analysis because they change what is measured, not what happens.
 
@@ -24,8 +27,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Kind = Literal["structure", "behaviour", "lever", "measurement"]
-KINDS: tuple[Kind, ...] = ("structure", "behaviour", "lever", "measurement")
+Kind = Literal["structure", "behaviour", "lever", "event", "measurement"]
+KINDS: tuple[Kind, ...] = ("structure", "behaviour", "lever", "event", "measurement")
 
 
 class ParameterError(ValueError):
@@ -230,6 +233,56 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _P("statutory_meetings_per_month", float, 1.0, (0.0, 8.0), (0.0, 4.0), "meetings", "lever",
        "Meetings statutory bodies convene at their own sites when there is no broker.",
        "Assumption: the usual engagement practice the paper contrasts with TPN's."),
+    # ---------------------------------------------------------------- events (timed)
+    _P("flexible_runway_months", int, 0, (0, 1200), (0, 60), "months", "event",
+       "Months of guaranteed flexible funding from month 0: the broker is fully funded (core "
+       "and project money), not KPI-tied and without gaps until then; the funding regime "
+       "(core_funding, kpi_tied, contract_months, contract_gap_months) takes over after it. "
+       "0: no runway.",
+       "Introduction: a phase 'unconstrained by typical funding cycles'; Discussion: 'time may "
+       "not be afforded to organisations bound by contractual obligations'. The runway as a "
+       "policy instrument is an assumption."),
+    _P("broker_core_funding_lost_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month the broker loses its core funding (0: never).",
+       "Material resources: TPN's 'core funding was provided through non-statutory funding "
+       "routes'. Losing it is an assumption."),
+    _P("broker_leaves_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month the broker organisation leaves the network for good (0: never).",
+       "Symbolic contexts: the director 'linked groups across power levels'. Leaving is an "
+       "assumption."),
+    _P("funding_cut_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month all the broker's funding stops, core and project contracts, until funding is "
+       "restored (0: never).",
+       "Discussion: 'time-bound project outcomes may undermine the ability for coproduction "
+       "efforts to gain meaning'. The cut is an assumption."),
+    _P("funding_restored_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month flexible core funding is restored to the broker, ending a cut (0: never).",
+       "Material resources: core funding 'not linked to key performance indicators'. The "
+       "restoration is an assumption."),
+    _P("venue_change_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month the venue policy changes to venue_share_after (0: never).",
+       "Relational resources: 'inviting statutory actors into community-owned spaces ... worked "
+       "to level out power differentials'. The change is an assumption."),
+    _P("venue_share_after", float, 0.0, (0.0, 1.0), (0.0, 1.0), "share", "event",
+       "Share of meetings in community-owned venues after the venue policy changes.",
+       ASSUMPTION),
+    _P("harmful_incident_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month of a harmful incident at a statutory service (0: never): service users and CBOs "
+       "lose harmful_incident_size of their trust toward statutory services at once.",
+       "Introduction: mistrust 'embedded within a history of violence(s)'; Discussion: 'a "
+       "history of abuse at the hands of health services is recognised as the boundary'. A new "
+       "incident as a setback of the same kind is an assumption."),
+    _P("harmful_incident_size", float, 0.2, (0.0, 1.0), (0.05, 0.4), "trust", "event",
+       "Trust lost by every service user and every CBO (toward statutory partners) in a "
+       "harmful incident.", ASSUMPTION),
+    _P("champion_arrives_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month a senior champion arrives: senior officials engage from then on (0: never).",
+       "Symbolic contexts: 'preliminary engagements specifically targeted high-ranking "
+       "statutory officials'. The timing is an assumption."),
+    _P("champion_leaves_month", int, 0, (0, 1200), (12, 120), "month", "event",
+       "Month the senior champion leaves: senior officials stop engaging (0: never).",
+       "Symbolic contexts: senior officials who 'endorse coproduction efforts in early "
+       "stages'. The departure is an assumption."),
     # ---------------------------------------------------------------- behaviour: contact
     _P("meetings_per_staff", float, 2.0, (0.0, 4.0), (1.0, 3.0), "meetings per month",
        "behaviour",

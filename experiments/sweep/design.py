@@ -22,7 +22,7 @@ from experiments.outputs import UserError, read_toml
 from simulation.parameters import REGISTRY, names
 
 DUMMY = "dummy"
-METHODS = ("sobol", "morris", "lhs", "grid")
+METHODS = ("sobol", "morris", "lhs", "grid", "table")
 
 
 @dataclass(frozen=True)
@@ -110,17 +110,45 @@ def build_problem(params: Sequence[str] | None = None,
     return Problem(tuple(out_names) + (DUMMY,), tuple(out_bounds) + ((0.0, 1.0),))
 
 
+def table_problem(table: pd.DataFrame) -> Problem:
+    """The problem of an explicit design table: its columns, bounded by their observed ranges.
+
+    Unknown names raise ``UserError``; a table need not span a range (a column may be constant).
+    """
+    if table.empty or not len(table.columns):
+        raise UserError("a design table needs at least one column and one row")
+    for n in table.columns:
+        if n == DUMMY:
+            raise UserError(f"'{DUMMY}' is added to every design; do not name it")
+        if n not in REGISTRY:
+            from simulation.parameters import unknown_parameter_error
+
+            raise UserError(str(unknown_parameter_error(n)))
+        if not pd.api.types.is_numeric_dtype(table[n]) or table[n].isna().any():
+            raise UserError(f"design table column '{n}' must hold numbers in every row")
+    bounds = tuple((float(table[n].min()), float(table[n].max())) for n in table.columns)
+    return Problem(tuple(table.columns) + (DUMMY,), bounds + ((0.0, 1.0),))
+
+
 def sample(problem: Problem, method: str, n: int, seed: int, *, second_order: bool = False,
-           levels: int = 4, values: Mapping[str, Sequence[float]] | None = None) -> pd.DataFrame:
+           levels: int = 4, values: Mapping[str, Sequence[float]] | None = None,
+           table: pd.DataFrame | None = None) -> pd.DataFrame:
     """The design matrix, one row per design point, columns in problem order.
 
     ``sobol``: SALib's Saltelli/Sobol sequence (N (d + 2) rows, or N (2d + 2) with second
     order); ``morris``: N trajectories of d + 1 points on ``levels`` levels; ``lhs``: N points of
-    a Latin hypercube (scipy.stats.qmc); ``grid``: the Cartesian product of ``values``.
+    a Latin hypercube (scipy.stats.qmc); ``grid``: the Cartesian product of ``values``;
+    ``table``: the rows of ``table`` as they are (joint settings, such as calibrated sets).
     """
+    if method == "table":
+        if table is None:
+            raise UserError("method 'table' needs a design table (--design FILE.csv)")
+        out = table.astype(float).reset_index(drop=True)
+        out[DUMMY] = 0.0  # meaningless in a table, as on a grid
+        return out[list(problem.names)]
     if method not in METHODS:
         raise UserError(f"unknown method '{method}'; choose one of {', '.join(METHODS)}")
-    if method != "grid" and n < 1:
+    if method not in ("grid", "table") and n < 1:
         raise UserError(f"--n must be at least 1, got {n}")
     if method == "sobol":
         if n & (n - 1):

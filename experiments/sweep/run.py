@@ -27,8 +27,12 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
               params: Sequence[str] | None, scenario: str | None, model: str | None,
               problem_file: str | None, second_order: bool, levels: int,
               values: Mapping[str, Sequence[float]] | None,
-              chunk_rows: int | None, seed_set: int = 1) -> tuple[SweepFolder, dict[str, Any]]:
-    """Describe a sweep (design, seeds, base parameters) without running anything."""
+              chunk_rows: int | None, seed_set: int = 1,
+              table: pd.DataFrame | None = None) -> tuple[SweepFolder, dict[str, Any]]:
+    """Describe a sweep (design, seeds, base parameters) without running anything.
+
+    With ``method="table"``, ``table`` is the design itself: one row per design point.
+    """
     from experiments.compare import common_seeds
 
     if replicates < 1:
@@ -54,13 +58,19 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
 
         sc = load_scenario(scenario or "tpn_baseline")
         base, scenario_name = dict(sc.params), sc.name
-    problem = designs.build_problem(params, extra)
+    if method == "table":
+        if table is None or model is not None:
+            raise UserError("method 'table' needs --design FILE.csv (and works on phase0 only)")
+        problem = designs.table_problem(table)
+    else:
+        problem = designs.build_problem(params, extra)
     design = designs.sample(problem, method, n, seed, second_order=second_order,
-                            levels=levels, values=values)
-    if model is None:  # validate every row before anything runs
+                            levels=levels, values=values, table=table)
+    if model is None:  # validate before anything runs (every distinct row of a table)
         from simulation.parameters import ParameterError, resolve
 
-        for row in designs.row_parameters(design.head(1), base):
+        check = design.drop_duplicates() if method == "table" else design.head(1)
+        for row in designs.row_parameters(check, base):
             try:
                 resolve(row)
             except ParameterError as exc:
