@@ -199,14 +199,14 @@ def summarise_runway(runs: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd.
 
 
 def plain_words(minimum: pd.DataFrame, within: int, scenario: str, n_sets: int,
-                replicates: int) -> str:
+                replicates: int, horizon: int = 180) -> str:
     """The commissioner's table, in plain words (Markdown)."""
     years = within / 12
     lines = [
         f"# Minimum runway of flexible funding ({scenario})",
         "",
-        f"How many months of guaranteed, flexible funding (not tied to KPIs, not on a project "
-        f"contract) a new network's broker needs from the start, before the funding below takes "
+        f"How many months of guaranteed, flexible funding (the broker fully funded, not tied to "
+        f"KPIs, no gaps) a new network needs from the start, before the funding below takes "
         f"over, so that service users come to take part within {years:g} years in at least "
         f"{TARGET:.0%} of simulated futures (lower 95% bound), over {n_sets} calibrated "
         f"parameter sets x {replicates} runs each.",
@@ -220,6 +220,9 @@ def plain_words(minimum: pd.DataFrame, within: int, scenario: str, n_sets: int,
             need = f"not reached (even {row.at_runway_months} months is not enough)"
         elif row.minimum_runway_months == 0:
             need = "none needed"
+        elif row.minimum_runway_months >= horizon:
+            need = (f"all {horizon} months ({horizon / 12:g} years): only if these terms never "
+                    "start within the horizon")
         else:
             m = int(row.minimum_runway_months)
             need = f"{m} months ({m / 12:.1f} years)"
@@ -352,7 +355,7 @@ def explore_funding(out: Path, *, scenario: str = "new_network", replicates: int
         curves.to_csv(tmp / "runway_curves.csv", index=False)
         minimum.to_csv(tmp / "minimum_runway.csv", index=False)
         (tmp / "minimum_runway.md").write_text(
-            plain_words(minimum, within, sc.name, n_sets, replicates))
+            plain_words(minimum, within, sc.name, n_sets, replicates, horizon))
         for outcome in _OUTCOME_WORDS:
             _heatmaps(grid, outcome, tmp / f"heatmap_{outcome}.png", sc.name)
         _runway_figure(curves, within, tmp / "runway.png")
