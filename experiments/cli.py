@@ -272,8 +272,9 @@ def cmd_explore_funding(args: argparse.Namespace) -> int:
         fresh=args.fresh, progress=not args.quiet)
     print((Path(args.out) / "minimum_runway.md").read_text())
     rec = result["record"]
-    print(f"ran {rec['grid_runs'] + rec['runway_runs']} runs in {rec['seconds']:.0f} s; "
-          f"wrote {args.out}/")
+    total, now = rec["grid_runs"] + rec["runway_runs"], rec["runs_executed_now"]
+    reused = f" ({total - now} reused from {rec['sweeps']})" if now < total else ""
+    print(f"{total} runs{reused}; ran {now} in {rec['seconds']:.0f} s; wrote {args.out}/")
     return 0
 
 

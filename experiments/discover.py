@@ -1,4 +1,4 @@
-"""Scenario discovery: in which parameter boxes does an outcome meet a target?
+"""Scenario discovery: the parameter boxes in which an outcome meets a target.
 
 ``phase0 discover DIR --target "engagement_months <= 60"`` reads a finished sweep (typically an
 LHS sweep of the lever and behaviour parameters) and runs PRIM, the patient rule induction method

@@ -126,12 +126,14 @@ def _run(work: Path, table: pd.DataFrame, scenario: str, replicates: int, seed: 
                                 second_order=False, levels=4, values=None, chunk_rows=None,
                                 table=table)
     try:
-        run_sweep(folder, planned, resume=True, workers=workers, scheduler=None, shard=None,
-                  progress=progress)
+        report = run_sweep(folder, planned, resume=True, workers=workers, scheduler=None,
+                           shard=None, progress=progress)
     except UserError as exc:
         raise UserError(f"{exc} (the explorer's settings changed: pass --fresh to start its "
                         "sweeps again)") from None
-    return pd.read_parquet(work / "results.parquet")
+    runs = pd.read_parquet(work / "results.parquet")
+    runs.attrs["executed"] = report["runs"]
+    return runs
 
 
 def _reached_within(runs: pd.DataFrame, outcome: str, months: float) -> pd.Series:
@@ -346,6 +348,7 @@ def explore_funding(out: Path, *, scenario: str = "new_network", replicates: int
     record = {"scenario": sc.name, "replicates": replicates, "parameter_sets": parameter_sets,
               "sets": n_sets, "within_months": within, "target": TARGET, "seed": seed,
               "grid_runs": len(grid_runs), "runway_runs": len(runway_runs),
+              "runs_executed_now": grid_runs.attrs["executed"] + runway_runs.attrs["executed"],
               "regimes": [r.__dict__ for r in REGIMES], "runways": list(RUNWAYS),
               "contract_months": list(CONTRACT_MONTHS), "gap_months": list(GAP_MONTHS),
               "base_parameters": sc.params, "sweeps": str(work),
