@@ -278,6 +278,20 @@ def cmd_explore_funding(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Scenario discovery over a sweep folder."""
+    from experiments.discover import discover, parse_target
+
+    target = parse_target(args.target)
+    result = discover(Path(args.folder), target, out=Path(args.out) if args.out else None,
+                      threshold=args.density, max_boxes=args.boxes, peel_alpha=args.peel_alpha,
+                      mass_min=args.mass_min, significance=args.significance, seed=args.seed,
+                      overwrite=True)
+    print(result["text"])
+    print(f"wrote {result['out']}/")
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the teaching dashboard (Mesa's SolaraViz) until interrupted."""
     import importlib.util
@@ -467,6 +481,32 @@ def build_parser() -> argparse.ArgumentParser:
                    "interrupted explorer resumes them and a finished one reuses them)")
     _add_run_options(p, seed=2012, out="results/policy")
     p.set_defaults(func=cmd_explore_funding)
+
+    p = sub.add_parser(
+        "discover", help="scenario discovery (PRIM) over a sweep",
+        description="Find the parameter boxes of a finished sweep (typically an LHS sweep of "
+        "the lever and behaviour parameters) in which a target is met, with PRIM from the EMA "
+        "Workbench: boxes with coverage and density, the peeling trade-off, restrictions the "
+        "data support (quasi-p), feature scores (extra trees) and a plain-words reading. "
+        "Censored runs never meet an upper bound on a month. Needs the extra phase0[discovery].")
+    p.add_argument("folder", help="a finished sweep folder")
+    p.add_argument("--target", required=True, metavar="'OUTPUT OP VALUE'",
+                   help="e.g. 'engagement_months <= 60' or 'phase_zero_months <= 48' "
+                   "(OP is one of <=, <, >=, >, ==)")
+    p.add_argument("--out", default=None, help="output folder (default FOLDER/discovery)")
+    p.add_argument("--density", type=float, default=0.8,
+                   help="density wanted of a reported box (default 0.8); the box with the most "
+                   "coverage at this density is reported, or the densest")
+    p.add_argument("--boxes", type=int, default=3, help="at most this many boxes (default 3)")
+    p.add_argument("--peel-alpha", type=float, default=0.05,
+                   help="share peeled off at each step (default 0.05)")
+    p.add_argument("--mass-min", type=float, default=None,
+                   help="smallest box, as a share of runs (default: 0.05, or the share meeting "
+                   "the target if smaller)")
+    p.add_argument("--significance", type=float, default=0.05,
+                   help="lift restrictions whose quasi-p value is above this (default 0.05)")
+    p.add_argument("--seed", type=_seed, default=0, help="feature-scoring seed (default 0)")
+    p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser("dashboard", help="serve the interactive teaching dashboard",
                        description="Serve the teaching dashboard, a Mesa SolaraViz page of one "

@@ -102,14 +102,18 @@ def load_runs(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, list[str]]:
 
 
 def _inputs(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """PRIM's inputs: registry integers as integers, flags as 0/1 integers, the rest floats."""
+    """PRIM's inputs, all floats (flags as 0/1, integers rounded).
+
+    Floats throughout: the Workbench's pasting step writes fractional limits into integer columns,
+    which pandas 2 refuses.
+    """
     x = pd.DataFrame(index=runs.index)
     for n in names:
         p = REGISTRY.get(n)
         if p is not None and p.type is bool:
-            x[n] = (runs[n] >= 0.5).astype(np.int64)
+            x[n] = (runs[n] >= 0.5).astype(float)
         elif p is not None and p.type is int:
-            x[n] = runs[n].round().astype(np.int64)
+            x[n] = runs[n].round().astype(float)
         else:
             x[n] = runs[n].astype(float)
     return x.reset_index(drop=True)
@@ -131,7 +135,7 @@ def _describe(name: str, lo: float, hi: float, full: tuple[float, float]) -> str
     unit = f" {p.unit}" if p is not None and p.type is not bool and p.unit not in ("flag",) \
         else ""
     if p is not None and p.type is bool:
-        return f"{name} {'on' if lo >= 0.5 else 'off'}"
+        return f"{name} {'on' if lo > 0 else 'off'}"
     fmt = "{:.0f}" if p is not None and p.type is int else "{:.3g}"
     if lo > full[0] and hi < full[1]:
         return f"{name} between {fmt.format(lo)} and {fmt.format(hi)}{unit}"
@@ -141,14 +145,24 @@ def _describe(name: str, lo: float, hi: float, full: tuple[float, float]) -> str
 
 
 def discover(folder: Path, target: Target, *, out: Path | None = None, threshold: float = 0.8,
-             max_boxes: int = 3, peel_alpha: float = 0.05, mass_min: float = 0.05,
-             seed: int = 0, overwrite: bool = True) -> dict[str, Any]:
-    """Run PRIM and feature scoring over a sweep and write tables, figures and a reading."""
+             max_boxes: int = 3, peel_alpha: float = 0.05, mass_min: float | None = None,
+             significance: float = 0.05, seed: int = 0,
+             overwrite: bool = True) -> dict[str, Any]:
+    """Run PRIM and feature scoring over a sweep and write tables, figures and a reading.
+
+    Each box is peeled until no more than ``mass_min`` of the runs is left in it (default: 5%, or
+    the share of runs meeting the target if smaller, so that a rare target can still give a
+    dense box), then pasted; the point reported on its trajectory is the one with the most
+    coverage among those at least ``threshold`` dense (or, if none is, the densest). Up to
+    ``max_boxes`` boxes are sought, each among the runs outside the boxes before it; a box after
+    the first is reported only if it is at least twice as dense as the sweep as a whole.
+    Restrictions whose quasi-p value exceeds ``significance`` are lifted, weakest first.
+    """
     if not 0 < threshold <= 1:
         raise UserError(f"--density must be in (0, 1], got {threshold}")
     if not 0 < peel_alpha < 0.5:
         raise UserError(f"--peel-alpha must be in (0, 0.5), got {peel_alpha}")
-    if not 0 < mass_min < 1:
+    if mass_min is not None and not 0 < mass_min < 1:
         raise UserError(f"--mass-min must be in (0, 1), got {mass_min}")
     if max_boxes < 1:
         raise UserError(f"--boxes must be at least 1, got {max_boxes}")
@@ -172,15 +186,24 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
                         "in this sweep: there is nothing to discover; choose another threshold")
     x = _inputs(runs, names)
     full = {n: (float(x[n].min()), float(x[n].max())) for n in names}
+    if mass_min is None:
+        mass_min = min(0.05, max(share, 10 / len(runs)))
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        alg = prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
+        # PRIM's own threshold only decides whether a finished box is kept at all; any box denser
+        # than the sweep as a whole is, and the point reported is chosen by `threshold` below.
+        alg = prim.Prim(x, y, threshold=share, peel_alpha=peel_alpha, mass_min=mass_min)
         boxes = []
         for _ in range(max_boxes):
             box = alg.find_box()
             if box is None:
                 break
+            # choose the box's point now: the next box is sought among the runs outside it
+            box.select(_choose(box.peeling_trajectory, threshold))
+            _drop_insignificant(box, significance)
+            if boxes and box.density < 2 * share:
+                break  # no better than the sweep as a whole: not a finding
             boxes.append(box)
         np.random.seed(seed)  # the Workbench's extra trees draw from NumPy's global state
         scores = feature_scoring.get_ex_feature_scores(
@@ -194,8 +217,7 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
         traj = box.peeling_trajectory.copy()
         traj.insert(0, "box", k)
         trajectories.append(traj)
-        i = _choose(box.peeling_trajectory, threshold)
-        box.select(i)
+        i = box._cur_box
         stats = box.peeling_trajectory.iloc[i]
         lims = box.box_lims[i]
         restricted = [n for n in names if (lims[n][0] > full[n][0]) or (lims[n][1] < full[n][1])]
@@ -219,7 +241,8 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
               manifest.get("fingerprint"), "sweep_method": manifest.get("method"),
               "scenario": manifest.get("scenario"), "runs": len(runs),
               "share_meeting_target": share, "density_threshold": threshold,
-              "peel_alpha": peel_alpha, "mass_min": mass_min, "boxes": len(boxes),
+              "peel_alpha": peel_alpha, "mass_min": mass_min, "significance": significance,
+              "boxes": len(boxes),
               "seed": seed, "parameters": names, **provenance()}
     with atomic_folder(out, overwrite=overwrite) as tmp:
         table.to_csv(tmp / "boxes.csv", index=False)
@@ -232,21 +255,37 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
             "out": out}
 
 
+def _drop_insignificant(box, significance: float) -> None:
+    """Lift the restriction least supported by the data, one at a time.
+
+    The restriction with the highest quasi-p value goes first,
+    until every restriction left has a quasi-p value at most ``significance``.
+
+    PRIM over many parameters restricts some by chance; Bryant and Lempert (2010) recommend
+    reporting only restrictions the data support.
+    """
+    while True:
+        qp = _quasi_p(box, box._cur_box)
+        weak = {k: v for k, v in qp.items() if v > significance}
+        if not weak:
+            return
+        box.drop_restriction(max(weak, key=weak.get))
+
+
 def _quasi_p(box, i: int) -> dict[str, float]:
-    """The Workbench's quasi-p value of each restricted dimension (one-sided binomial test)."""
-    try:
-        data = box.inspect(i, style="data")
-    except Exception:  # noqa: BLE001 - a missing statistic must not lose the discovery
+    """The Workbench's quasi-p value of each restricted dimension (one-sided binomial test).
+
+    ``inspect(style="data")`` gives, per box point, its statistics and a frame whose columns are
+    (box, min), (box, max) and one (box, "qp value") for each restricted side; a dimension's value
+    is the smaller of its sides'.
+    """
+    stats_and_frames = box.inspect(i, style="data")
+    frame = stats_and_frames[0][1]
+    qp_cols = [c for c in frame.columns if str(c[-1] if isinstance(c, tuple) else c) == "qp value"]
+    if not qp_cols:
         return {}
-    first = data[0] if isinstance(data, list) else data
-    frame = first[1] if isinstance(first, tuple | list) and len(first) > 1 else None
-    if not isinstance(frame, pd.DataFrame):
-        return {}
-    col = [c for c in frame.columns if "qp" in str(c).lower()]
-    if not col:
-        return {}
-    values = frame[col[0]]
-    return {str(k): float(v[1] if isinstance(v, tuple | list) else v) for k, v in values.items()}
+    values = frame[qp_cols].apply(pd.to_numeric, errors="coerce").min(axis=1, skipna=True)
+    return {str(k): float(v) for k, v in values.items()}
 
 
 def _reading(target: Target, manifest: dict[str, Any], n: int, share: float,
