@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench docs sensitivity dashboard teaching clean
+.PHONY: run test lint bench docs sensitivity policy dashboard teaching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,distributed,viz]"
+	$(BIN)/python -m pip install --quiet -e ".[test,distributed,viz,discovery]"
 	touch $@
+
+DISCOVERY_STAMP := $(VENV)/.installed-discovery
+$(DISCOVERY_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[viz,discovery]"
+	touch $@
+
+INTERVENTIONS := tpn_baseline,interv_core_funding_lost,interv_broker_leaves,interv_funding_gap,interv_venues_move,interv_champion_leaves,interv_harmful_incident
 
 ## run: install, compare the standard scenarios into results/compare, and write one default run
 run: $(STAMP)
@@ -36,6 +43,16 @@ lint: $(TEST_STAMP)
 ## new_network, into results/sensitivity/ (about a quarter of an hour on 2 cores)
 sensitivity: $(STAMP)
 	$(BIN)/python -m experiments.sensitivity_study
+
+## policy: the funding explorer, the interventions, scenario discovery and the brief, into
+## results/policy/ (about 4 minutes on 2 cores; sweeps are kept in sweeps/ and resumed)
+policy: $(DISCOVERY_STAMP)
+	$(BIN)/phase0 explore funding --overwrite
+	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --replicates 200 --out results/policy/interventions --overwrite
+	$(BIN)/phase0 sweep --method lhs --n 16384 --replicates 1 --scenario new_network --seed 8 --out sweeps/discovery --resume
+	$(BIN)/phase0 discover sweeps/discovery --target "engagement_months <= 60" --out results/policy/discovery
+	$(BIN)/phase0 discover sweeps/discovery --target "phase_zero_months <= 48" --out results/policy/discovery_phase_zero
+	$(BIN)/phase0 brief --out results/policy/brief
 
 ## dashboard: serve the teaching dashboard on http://127.0.0.1:8765
 dashboard: $(STAMP)

@@ -292,6 +292,19 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Write the self-contained HTML policy brief."""
+    from experiments.brief import Sources, write_brief
+
+    defaults = Sources()
+    sources = Sources(**{k: Path(getattr(args, k)) if getattr(args, k) else getattr(defaults, k)
+                         for k in ("compare", "policy", "interventions", "sensitivity",
+                                   "discovery")})
+    path = write_brief(Path(args.out), args.scenario, sources, overwrite=True)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
+    return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the teaching dashboard (Mesa's SolaraViz) until interrupted."""
     import importlib.util
@@ -479,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true",
                    help="delete the sweeps in --work and run them again (otherwise an "
                    "interrupted explorer resumes them and a finished one reuses them)")
-    _add_run_options(p, seed=2012, out="results/policy")
+    _add_run_options(p, seed=2012, out="results/policy/funding")
     p.set_defaults(func=cmd_explore_funding)
 
     p = sub.add_parser(
@@ -507,6 +520,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lift restrictions whose quasi-p value is above this (default 0.05)")
     p.add_argument("--seed", type=_seed, default=0, help="feature-scoring seed (default 0)")
     p.set_defaults(func=cmd_discover)
+
+    p = sub.add_parser(
+        "brief", help="write the self-contained HTML policy brief",
+        description="Write one self-contained HTML file for a policy team (figures embedded, "
+        "nothing fetched from the network): the question, the scenarios compared, the "
+        "funding-cycle heatmaps and the minimum runway, the main drivers, the interventions "
+        "tried, the discovered conditions and the model's limits, from the committed results "
+        "(or the folders given).")
+    p.add_argument("--scenario", default="new_network",
+                   help="the scenario in focus; the funding explorer must have been run from "
+                   "it (default new_network)")
+    p.add_argument("--out", default="results/policy/brief",
+                   help="folder to write brief.html into (default results/policy/brief)")
+    for name, default in [("compare", "results/compare"), ("policy", "results/policy/funding"),
+                          ("interventions", "results/policy/interventions"),
+                          ("sensitivity", "results/sensitivity"),
+                          ("discovery", "results/policy/discovery")]:
+        p.add_argument(f"--{name}", default=None, metavar="DIR",
+                       help=f"results to read (default {default})")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("dashboard", help="serve the interactive teaching dashboard",
                        description="Serve the teaching dashboard, a Mesa SolaraViz page of one "
