@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,10 +25,9 @@ from experiments.app import (
     teaching_parameters,
 )
 from experiments.scenarios import load_scenario
+from tests.browser import FLAGS, is_local, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium"
-                                        if Path("/usr/bin/chromium").exists() else None)
 
 
 def test_as_scenario_changes_nothing_and_choices_override_one_lever():
@@ -153,34 +150,14 @@ def test_served_page_answers_200_with_only_local_assets(served):
     assert not external, f"page loads assets from elsewhere: {external}"
 
 
-def _is_loopback(url: str) -> bool:
-    parsed = urlparse(url)
-    if parsed.scheme in ("data", "blob", "about"):
-        return True
-    host = parsed.hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def test_real_browser_loads_the_page_offline(served, tmp_path):
-    if CHROMIUM is None:
-        message = ("Chromium is not installed: install Debian's package with "
-                   "'apt-get install chromium' to run the browser test")
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    chromium = require_chromium()
     from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
     failed: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1150})
         page.on("request", lambda r: requests.append(r.url))
         page.on("requestfailed", lambda r: failed.append(r.url))
@@ -205,6 +182,6 @@ def test_real_browser_loads_the_page_offline(served, tmp_path):
         page.screenshot(path=str(shot), full_page=False)
         browser.close()
     assert shot.stat().st_size > 10_000
-    outside = [u for u in requests if not _is_loopback(u)]
+    outside = [u for u in requests if not is_local(u)]
     assert not outside, f"requests left this machine: {outside}"
     assert not failed, f"requests failed: {failed}"
