@@ -14,7 +14,6 @@ Needs the optional extra ``phase0[discovery]``.
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 import re
@@ -86,14 +85,9 @@ def parse_target(text: str) -> Target:
 
 def load_runs(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, list[str]]:
     """A finished sweep's manifest, per-run results and swept parameters (without the dummy)."""
-    manifest_path, results = folder / "manifest.json", folder / "results.parquet"
-    if not manifest_path.exists():
-        raise UserError(f"'{folder}' is not a sweep folder (no manifest.json)")
-    if not results.exists():
-        raise UserError(f"the sweep in '{folder}' is not finished (no results.parquet); run "
-                        "'phase0 sweep --resume' or '--merge' first")
-    manifest = json.loads(manifest_path.read_text())
-    runs = pd.read_parquet(results)
+    from experiments.sweep.storage import RESULTS, SweepFolder
+
+    manifest, runs = SweepFolder(folder).read_finished(RESULTS)
     swept = [n for n in manifest["problem"]["names"] if n != DUMMY]
     varying = [n for n in swept if runs[n].nunique() > 1]
     if not varying:

@@ -22,7 +22,6 @@ here re-implements them.
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -43,18 +42,13 @@ SUBSETS = (0.125, 0.25, 0.5, 1.0)
 
 def load_sweep(path: Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """The manifest and per-row table of a finished sweep, or a clear refusal."""
-    path = Path(path)
-    manifest_path, rows_path = path / "manifest.json", path / "rows.parquet"
-    if not manifest_path.exists():
-        raise UserError(f"'{path}' is not a phase0 sweep folder (no manifest.json)")
-    if not rows_path.exists():
-        raise UserError(f"'{path}' is not a finished sweep (no rows.parquet); resume or merge "
-                        "it first")
-    manifest = json.loads(manifest_path.read_text())
+    from experiments.sweep.storage import ROWS, SweepFolder
+
+    manifest, rows = SweepFolder(Path(path)).read_finished(ROWS)
     if manifest.get("method") not in ("sobol", "morris"):
         raise UserError(f"'{path}' is a {manifest.get('method')} sweep; analyze reads Sobol and "
                         "Morris sweeps (their designs are what the estimators need)")
-    return manifest, pd.read_parquet(rows_path).sort_values("row").reset_index(drop=True)
+    return manifest, rows.sort_values("row").reset_index(drop=True)
 
 
 def targets(manifest: dict[str, Any], rows: pd.DataFrame) -> tuple[list[str], list[str]]:

@@ -45,6 +45,13 @@ def test_as_scenario_changes_nothing_and_choices_override_one_lever():
                        "turnover_senior", "turnover_frontline"}
 
 
+def test_every_control_is_a_model_keyword():
+    import inspect
+
+    keywords = set(inspect.signature(TeachingModel).parameters)
+    assert set(CONTROLS) | {"scenario", "seed"} == keywords
+
+
 def test_unknown_choices_are_refused_by_name():
     with pytest.raises(ValueError, match="venues"):
         teaching_parameters("tpn_baseline", {"venues": "the moon"})

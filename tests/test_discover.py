@@ -81,7 +81,7 @@ def test_discover_refuses_what_it_cannot_do(box_sweep, tmp_path, capsys):
                  "--out", str(tmp_path / "x")]) == 2
     assert "nothing to discover" in capsys.readouterr().err
     assert main(["discover", str(tmp_path), "--target", "hit >= 1"]) == 2
-    assert "not a sweep folder" in capsys.readouterr().err
+    assert "not a phase0 sweep folder" in capsys.readouterr().err
     assert main(["discover", str(box_sweep), "--target", "hit >= 1", "--density", "2"]) == 2
     assert "--density" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()

@@ -54,7 +54,7 @@ def test_analyze_refuses_what_it_cannot_read(tmp_path, small_scenario, capsys): 
     assert "not a phase0 sweep folder" in capsys.readouterr().err
     (lhs / "rows.parquet").unlink()
     assert main(["analyze", str(lhs)]) == 2
-    assert "not a finished sweep" in capsys.readouterr().err
+    assert "is not finished" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("values, constant", [([1.0, 1.0 + 1e-15, 1.0], True),

@@ -127,6 +127,19 @@ class SweepFolder:
             raise UserError(f"'{path}' has been altered: its fingerprint does not match")
         return manifest
 
+    def read_finished(self, table: str = ROWS) -> tuple[dict[str, Any], pd.DataFrame]:
+        """The manifest and one finished table (``rows.parquet`` or ``results.parquet``).
+
+        A clear refusal when the folder is not a sweep or the sweep is not finished.
+        """
+        if not (self.path / MANIFEST).exists():
+            raise UserError(f"'{self.path}' is not a phase0 sweep folder (no manifest.json)")
+        manifest = self.read_manifest()
+        if not (self.path / table).exists():
+            raise UserError(f"the sweep in '{self.path}' is not finished (no {table}); resume "
+                            "it with 'phase0 sweep ... --resume' or join its shards with --merge")
+        return manifest, pd.read_parquet(self.path / table)
+
     def create(self, manifest: dict[str, Any], design: pd.DataFrame) -> None:
         """Create the folder with its manifest and design, atomically."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
