@@ -45,7 +45,7 @@ sensitivity: $(STAMP)
 	$(BIN)/python -m experiments.sensitivity_study
 
 ## policy: the funding explorer, the interventions, scenario discovery and the brief, into
-## results/policy/ (about 4 minutes on 2 cores; sweeps are kept in sweeps/ and resumed)
+## results/policy/ (about 3 minutes on 2 cores; sweeps are kept in sweeps/ and resumed)
 policy: $(DISCOVERY_STAMP)
 	$(BIN)/phase0 explore funding --overwrite
 	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --replicates 200 --out results/policy/interventions --overwrite
