@@ -26,6 +26,7 @@ from mesa.visualization import SolaraViz
 
 from experiments.scenarios import available
 from experiments.teaching import AS_SCENARIO, CONTROLS, teaching_parameters
+from simulation.interventions import EVENTS
 from simulation.model import PhaseZeroModel
 
 
@@ -127,6 +128,15 @@ def network_figure(model: PhaseZeroModel) -> Figure:
     return fig
 
 
+def scheduled_events(params: dict[str, Any]) -> list[tuple[int, str]]:
+    """The run's timed interventions as (month, words), in month order."""
+    out = [(int(params[month]), kind.replace("_", " "))
+           for kind, (month, _) in EVENTS.items() if params[month] > 0]
+    if params["flexible_runway_months"] > 0:
+        out.append((int(params["flexible_runway_months"]), "flexible runway ends"))
+    return sorted(out)
+
+
 def _series_figure(model: PhaseZeroModel, columns: dict[str, str], title: str,
                    ylabel: str = "index (0-1)") -> Figure:
     """Lines of some DataCollector columns, with both outcomes marked once reached."""
@@ -141,6 +151,11 @@ def _series_figure(model: PhaseZeroModel, columns: dict[str, str], title: str,
             ax.axvline(month, color=colour, ls="--", lw=1.2)
             ax.text(month, 1.02, text, color=colour, fontsize=8, rotation=0,
                     transform=ax.get_xaxis_transform(), ha="center")
+    for month, text in scheduled_events(model.params):
+        if month <= model.month:
+            ax.axvline(month, color="0.45", ls=":", lw=1.2)
+            ax.text(month, 0.02, f" {text}", color="0.35", fontsize=7, rotation=90,
+                    transform=ax.get_xaxis_transform(), va="bottom")
     ax.set_xlim(0, max(model.horizon, 12))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("month")
@@ -210,6 +225,9 @@ def Status(model: PhaseZeroModel):
         month = months.get(name)
         when = f"month {month} ({month / 12:.1f} years)" if month is not None else "not yet"
         lines.append(f"{_OUTCOME_STYLE[name][0]}: {when}")
+    for month, text in scheduled_events(model.params):
+        lines.append(f"event: {text} at month {month}"
+                     + (" (done)" if month <= model.month else ""))
     choices = getattr(model, "choices", {})
     lines.append(f"scenario: {getattr(model, 'scenario', 'custom')}"
                  + ("; changed: " + ", ".join(f"{k} = {v}" for k, v in choices.items())

@@ -71,6 +71,14 @@ def test_teaching_model_is_the_scenario_run():
     assert months["engagement"] == result.summary["engagement_months"]
 
 
+def test_scheduled_events_are_listed_in_month_order():
+    from experiments.app import scheduled_events
+
+    params = load_scenario("interv_funding_gap").params
+    assert scheduled_events(params) == [(24, "funding cut"), (36, "funding restored")]
+    assert scheduled_events(load_scenario("tpn_baseline").params) == []
+
+
 def test_network_figure_draws_with_and_without_a_broker():
     for scenario in ("tpn_baseline", "no_broker"):
         fig = network_figure(TeachingModel(scenario=scenario))

@@ -65,11 +65,15 @@ def test_minimum_runway_is_the_first_whose_lower_bound_reaches_the_target():
     assert minimum["minimum_runway_months"].isna().all()
 
 
-def test_explorer_writes_its_tables_and_figures_and_resumes(tmp_path):
+def test_explorer_writes_its_tables_and_figures_and_resumes(tmp_path, capsys):
     out, work = tmp_path / "policy", tmp_path / "work"
     kwargs = dict(scenario="tpn_baseline", replicates=1, parameter_sets="none",
                   workers=1, work=work, progress=False)
-    result = explore_funding(out, **kwargs)
+    assert main(["explore", "funding", "--scenario", "tpn_baseline", "--replicates", "1",
+                 "--parameter-sets", "none", "--workers", "1", "--work", str(work),
+                 "--quiet", "--out", str(out)]) == 0
+    assert "Minimum runway" in capsys.readouterr().out
+    result = explore_funding(out, overwrite=True, **kwargs)
     for name in ("funding_grid.csv", "runway_curves.csv", "minimum_runway.csv",
                  "minimum_runway.md", "heatmap_phase_zero.png", "heatmap_engagement.png",
                  "runway.png", "manifest.json"):
