@@ -191,9 +191,12 @@ def summarise_runway(runs: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd.
         c = curves_df[curves_df.regime == regime.key]
         ok = c[c.p_lo >= TARGET]
         r_min = int(ok.runway_months.min()) if len(ok) else None
+        # the probability need not rise with the runway: say whether every longer one tried
+        # also meets the target
+        holds = bool(r_min is not None and (c[c.runway_months >= r_min].p_lo >= TARGET).all())
         row = c[c.runway_months == r_min].iloc[0] if r_min is not None else c.iloc[-1]
         minimum.append({"regime": regime.key, "funding": regime.words,
-                        "minimum_runway_months": r_min,
+                        "minimum_runway_months": r_min, "holds_for_longer_runways": holds,
                         "p_engagement": float(row.p_engagement), "p_lo": float(row.p_lo),
                         "p_hi": float(row.p_hi), "at_runway_months": int(row.runway_months),
                         "runs": int(row.runs)})
@@ -228,6 +231,8 @@ def plain_words(minimum: pd.DataFrame, within: int, scenario: str, n_sets: int,
         else:
             m = int(row.minimum_runway_months)
             need = f"{m} months ({m / 12:.1f} years)"
+            if not row.holds_for_longer_runways:
+                need += " (but not at every longer runway tried)"
         lines.append(f"| {row.funding} | {need} | {row.p_engagement:.0%} "
                      f"({row.p_lo:.0%} to {row.p_hi:.0%}) |")
     lines += [

@@ -58,8 +58,13 @@ def test_minimum_runway_is_the_first_whose_lower_bound_reaches_the_target():
     curves, minimum = summarise_runway(runs, within=180)
     # 0.83 of 400: the Wilson lower bound is 0.79, short of 0.8; 0.9 clears it
     assert set(minimum["minimum_runway_months"]) == {36}
+    assert minimum["holds_for_longer_runways"].all()
     row = curves[(curves.regime == REGIMES[0].key) & (curves.runway_months == 24)].iloc[0]
     assert row.p_engagement == pytest.approx(0.83) and row.p_lo < 0.8
+    # a dip after the first success is said
+    _, dipping = summarise_runway(_fake_runs({0: 0.2, 12: 0.95, 24: 0.5, 36: 0.97}), within=180)
+    assert set(dipping["minimum_runway_months"]) == {12}
+    assert not dipping["holds_for_longer_runways"].any()
     # engagement after the window does not count
     _, minimum = summarise_runway(runs, within=99)
     assert minimum["minimum_runway_months"].isna().all()
