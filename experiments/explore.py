@@ -216,6 +216,10 @@ def plain_words(minimum: pd.DataFrame, within: int, scenario: str, n_sets: int,
         f"{TARGET:.0%} of simulated futures (lower 95% bound), over {n_sets} calibrated "
         f"parameter sets x {replicates} runs each.",
         "",
+        f"Runways tried: {', '.join(str(r) for r in RUNWAYS)} months; the minimum is the "
+        "first of these that meets the target, so the true minimum lies between it and the "
+        "runway tried before it.",
+        "",
         "| funding once the runway ends | minimum runway | chance of engagement within "
         f"{years:g} years at that runway (95% CI) |",
         "|---|---|---|",
