@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.discover import Target
 from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
 from experiments.scenarios import load_scenario
 from experiments.survival import wilson_interval
@@ -137,8 +138,9 @@ def _run(work: Path, table: pd.DataFrame, scenario: str, replicates: int, seed: 
 
 
 def _reached_within(runs: pd.DataFrame, outcome: str, months: float) -> pd.Series:
-    t = runs[f"{outcome}_months"].astype("Float64")
-    return (~runs[f"{outcome}_censored"]) & (t <= months).fillna(False).astype(bool)
+    """Whether each run reached ``outcome`` by ``months`` (a censored run never did)."""
+    met = Target(f"{outcome}_months", "<=", months).evaluate(runs)
+    return pd.Series(met, index=runs.index)
 
 
 def summarise_grid(runs: pd.DataFrame) -> pd.DataFrame:

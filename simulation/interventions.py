@@ -109,3 +109,13 @@ def incident_shock(trust: np.ndarray, month: int, incident_month: np.ndarray,
     if not hit.any():
         return trust
     return np.maximum(trust - (hit * size)[:, None], 0.0)
+
+
+def hold_contracts_in_runway(active: np.ndarray, months_left: np.ndarray, in_runway: np.ndarray,
+                             contract_months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The contract clock in the flexible runway.
+
+    Project money flows without gaps, and the regime's own first contract waits, fresh, for the
+    runway's end.
+    """
+    return active | in_runway, np.where(in_runway, contract_months, months_left)

@@ -438,11 +438,8 @@ class Network:
             self.project_active, self.contract_left, self._funding.next_block()[:, 0], p_renew,
             self._contract_months, self._gap_months)
         if self._timed:
-            # In the flexible runway project money flows without gaps, and the regime's first
-            # contract waits, fresh, for its end.
-            waiting = self.levers.in_runway
-            self.project_active = self.project_active | waiting
-            self.contract_left = np.where(waiting, self._contract_months, self.contract_left)
+            self.project_active, self.contract_left = interventions.hold_contracts_in_runway(
+                self.project_active, self.contract_left, levers.in_runway, self._contract_months)
         self._update_money(self.summary["recognition"])
         if self.record != "none":
             self._record()
