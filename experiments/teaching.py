@@ -53,11 +53,10 @@ CONTROLS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
         "engaged and endorsing": {"senior_engagement": True},
         "not engaged": {"senior_engagement": False},
     }),
-    "turnover": ("Statutory staff turnover", {
-        "low (x0.5)": {"turnover_scale": 0.5},
-        "as the paper's network (x1)": {"turnover_scale": 1.0},
-        "high (x2)": {"turnover_scale": 2.0},
-        "very high (x3)": {"turnover_scale": 3.0},
+    "turnover": ("Statutory staff turnover (the scenario's rates)", {
+        "halved (x0.5)": {"turnover_scale": 0.5},
+        "doubled (x2)": {"turnover_scale": 2.0},
+        "tripled (x3)": {"turnover_scale": 3.0},
     }),
 }
 

@@ -36,7 +36,7 @@ def test_as_scenario_changes_nothing_and_choices_override_one_lever():
     assert same == base
     changed = teaching_parameters("new_network", {"venues": "statutory sites (0%)",
                                                   "funding_terms": "KPI-tied",
-                                                  "turnover": "high (x2)"})
+                                                  "turnover": "doubled (x2)"})
     assert changed["venue_community_share"] == 0.0
     assert changed["kpi_tied"] is True
     assert changed["turnover_frontline"] == pytest.approx(2 * base["turnover_frontline"])
