@@ -114,17 +114,14 @@ def _drivers(folder: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _runway_table(path: Path) -> pd.DataFrame:
+def _runway_table(path: Path, horizon: int) -> pd.DataFrame:
+    from experiments.explore import runway_words
+
     df = pd.read_csv(path)
-
-    def need(v: Any) -> str:
-        if pd.isna(v):
-            return "not reached"
-        return "none needed" if v == 0 else f"{v:.0f} months ({v / 12:.1f} years)"
-
     return pd.DataFrame({
         "funding once the runway ends": df["funding"],
-        "minimum runway of flexible funding": df["minimum_runway_months"].map(need),
+        "minimum runway of flexible funding": [runway_words(r, horizon)
+                                               for r in df.itertuples()],
         "P(engagement) at that runway (95% CI)": [
             f"{p:.0%} ({lo:.0%} to {hi:.0%})" for p, lo, hi in zip(df.p_engagement, df.p_lo,
                                                                    df.p_hi, strict=True)],
@@ -138,7 +135,8 @@ def build_brief(scenario: str = "new_network", sources: Sources | None = None) -
     compare = _need(src.compare / "comparison.csv", "the scenario comparison", "make run")
     policy_manifest = _need(src.policy / "manifest.json", "the funding explorer",
                             f"phase0 explore funding --scenario {scenario}")
-    explored = json.loads(policy_manifest.read_text())["scenario"]
+    explorer = json.loads(policy_manifest.read_text())
+    explored = explorer["scenario"]
     if explored != sc.name:
         raise UserError(f"the funding explorer in '{src.policy}' was run from '{explored}', not "
                         f"'{sc.name}': run 'phase0 explore funding --scenario {scenario} --out "
@@ -206,7 +204,8 @@ def build_brief(scenario: str = "new_network", sources: Sources | None = None) -
            "The minimum runway is the shortest runway for which the lower 95% bound on the "
            "probability that service users engage within the horizon is at least 0.8. It is "
            "a length of funding, not a target for the network: no new KPI is proposed."),
-        _table(_runway_table(src.policy / "minimum_runway.csv")),
+        _table(_runway_table(src.policy / "minimum_runway.csv",
+                             int(explorer["base_parameters"]["horizon_months"]))),
         _img(src.policy / "runway.png", "Probability of engagement by runway length",
              "<b>How to read it.</b> For each regime that follows the runway, the probability "
              "that service users engage within the horizon (line, with 95% band), as the runway "
@@ -214,9 +213,9 @@ def build_brief(scenario: str = "new_network", sources: Sources | None = None) -
              "only rises near the right edge undoes what the runway built once it starts."),
 
         "<h2>3. Main drivers</h2>",
-        _p("From the sensitivity study (Sobol indices within the scenario's policies, over the "
-           "behaviour parameters the paper does not quantify): which uncertain parameters move "
-           "the outcomes most."),
+        _p("From the sensitivity study (Sobol indices within the policies of scenario "
+           f"<b>{html.escape(sens.name)}</b>, over the behaviour parameters the paper does not "
+           "quantify): which uncertain parameters move the outcomes most."),
         _table(_drivers(sens)),
         _img(sens / "sobol" / "sobol_rmst_engagement.png", "Sobol indices for engagement",
              "<b>How to read it.</b> First-order (S1) and total-order (ST) Sobol indices, with "

@@ -21,7 +21,6 @@ terms, the money has to be there.
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
 import time
 from collections.abc import Sequence
@@ -205,6 +204,22 @@ def summarise_runway(runs: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd.
     return curves_df, pd.DataFrame(minimum)
 
 
+def runway_words(row: Any, horizon: int) -> str:
+    """A regime's minimum runway in plain words (``row`` is a row of the minimum table)."""
+    if row.minimum_runway_months is None or pd.isna(row.minimum_runway_months):
+        return f"not reached (even {row.at_runway_months} months is not enough)"
+    m = int(row.minimum_runway_months)
+    if m == 0:
+        return "none needed"
+    if m >= horizon:
+        return (f"all {horizon} months ({horizon / 12:g} years): only if these terms never start "
+                "within the horizon")
+    need = f"{m} months ({m / 12:.1f} years)"
+    if not row.holds_for_longer_runways:
+        need += " (but not at every longer runway tried)"
+    return need
+
+
 def plain_words(minimum: pd.DataFrame, within: int, scenario: str, n_sets: int,
                 replicates: int, horizon: int = 180) -> str:
     """The commissioner's table, in plain words (Markdown)."""
@@ -227,19 +242,7 @@ def plain_words(minimum: pd.DataFrame, within: int, scenario: str, n_sets: int,
         "|---|---|---|",
     ]
     for row in minimum.itertuples():
-        if row.minimum_runway_months is None or pd.isna(row.minimum_runway_months):
-            need = f"not reached (even {row.at_runway_months} months is not enough)"
-        elif row.minimum_runway_months == 0:
-            need = "none needed"
-        elif row.minimum_runway_months >= horizon:
-            need = (f"all {horizon} months ({horizon / 12:g} years): only if these terms never "
-                    "start within the horizon")
-        else:
-            m = int(row.minimum_runway_months)
-            need = f"{m} months ({m / 12:.1f} years)"
-            if not row.holds_for_longer_runways:
-                need += " (but not at every longer runway tried)"
-        lines.append(f"| {row.funding} | {need} | {row.p_engagement:.0%} "
+        lines.append(f"| {row.funding} | {runway_words(row, horizon)} | {row.p_engagement:.0%} "
                      f"({row.p_lo:.0%} to {row.p_hi:.0%}) |")
     lines += [
         "",
@@ -375,17 +378,3 @@ def explore_funding(out: Path, *, scenario: str = "new_network", replicates: int
         _runway_figure(curves, within, tmp / "runway.png")
         write_json(tmp / "manifest.json", record)
     return {"minimum": minimum, "grid": grid, "curves": curves, "record": record}
-
-
-def read_minimum_runway(folder: Path) -> pd.DataFrame:
-    """The minimum-runway table of an explorer folder (for the brief)."""
-    path = folder / "minimum_runway.csv"
-    if not path.exists():
-        raise UserError(f"'{folder}' holds no funding-explorer results (run 'phase0 explore "
-                        "funding' first)")
-    return pd.read_csv(path)
-
-
-def manifest_of(folder: Path) -> dict[str, Any]:
-    """The explorer's manifest."""
-    return json.loads((folder / "manifest.json").read_text())

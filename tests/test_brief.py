@@ -34,6 +34,16 @@ def test_brief_has_every_part_and_fetches_nothing(brief):
     assert not re.search(r"<(script|link|iframe)\b", text)
     assert not re.search(r"(src|href)=\"(https?:)?//", text)
     assert "url(" not in text
+    # the runway table says what the explorer's own table says
+    import html
+
+    import pandas as pd
+
+    from experiments.explore import runway_words
+
+    minimum = pd.read_csv(Sources().policy / "minimum_runway.csv")
+    for row in minimum.itertuples():
+        assert html.escape(runway_words(row, 180)) in text, row.regime
     # every figure has a caption saying how to read it
     assert text.count("<figcaption><b>How to read it.</b>") == len(images)
 
