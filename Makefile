@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench docs sensitivity policy dashboard teaching clean
+.PHONY: run test browser lint bench docs sensitivity policy dashboard teaching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,42 @@ run: $(STAMP)
 	$(BIN)/phase0 compare --out results/compare --overwrite
 	$(BIN)/phase0 run --seed 0 --out results/default_run --overwrite
 
-## test: install what the tests need, lint, and run the test suite
-test: $(TEST_STAMP)
+# The versions a test run uses, printed first so that its log records them.
+VERSIONS := import platform, importlib.metadata as m; print('versions: python ' + \
+	platform.python_version() + ''.join(f', {n} ' + m.version(n) for n in \
+	('mesa', 'numpy', 'pandas', 'ema-workbench', 'solara')))
+
+## test: install what the tests need (Chromium too, where it can), lint, and run the test suite
+test: $(TEST_STAMP) browser
+	@$(BIN)/python -c "$(VERSIONS)"
 	$(BIN)/ruff check simulation experiments tests
 	$(BIN)/python -m pytest -q
+
+## browser: Debian's Chromium for the two browser tests, installed with apt when it is missing
+## and this is root (or has password-less sudo); otherwise says so and goes on (the browser
+## tests then skip, and fail under CI=true)
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then \
+	    exit 0; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: Chromium is missing and there is no apt-get to install it: install Chromium" \
+	        "to run the browser tests (they skip now, and fail under CI=true)"; \
+	elif [ "$$(id -u)" != 0 ] && ! sudo -n true >/dev/null 2>&1; then \
+	    echo "make: Chromium is missing and installing it needs root: run" \
+	        "'sudo apt-get install chromium' to run the browser tests (they skip now, and fail" \
+	        "under CI=true)"; \
+	else \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	    echo "make: Chromium is missing: installing Debian's package (apt-get install chromium)" \
+	        "for the browser tests"; \
+	    if $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y -qq chromium >/dev/null; then \
+	        echo "make: installed $$(chromium --version 2>/dev/null || echo Chromium)"; \
+	    else \
+	        echo "make: could not install Chromium (see apt-get's message above): the browser" \
+	            "tests skip now, and fail under CI=true"; \
+	    fi; \
+	fi
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulation experiments tests
