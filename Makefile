@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test browser lint bench docs sensitivity policy dashboard teaching clean
+.PHONY: run test test-newest newest-suite browser lint bench docs sensitivity policy dashboard \
+	teaching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +69,53 @@ browser:
 	    fi; \
 	fi
 
+## test-newest: the same lint and tests on Python 3.12 with the newest versions the pins in
+## pyproject.toml allow, in a second virtual environment, .venv-newest (upgraded on every run).
+## Without a working python3.12 it says so and exits 0, except under CI=true.
+PYTHON_NEWEST ?= python3.12
+NEWEST := .venv-newest
+NBIN := $(NEWEST)/bin
+NEWEST_VERSION = $(subst .,\.,$(PYTHON_NEWEST:python%=%))
+# pyenv puts a python3.12 shim on PATH that refuses to run unless 3.12 is a selected version;
+# then the newest installed 3.12 is run through PYENV_VERSION (the venv then needs no pyenv).
+define find_newest
+py="$(PYTHON_NEWEST)"; \
+if ! $$py -c "" >/dev/null 2>&1; then \
+    py=""; \
+    v=$$(pyenv versions --bare 2>/dev/null | grep -xE '$(NEWEST_VERSION)(\.[0-9]+)?' \
+        | sort -V | tail -n 1); \
+    if [ -n "$$v" ] && PYENV_VERSION=$$v $(PYTHON_NEWEST) -c "" >/dev/null 2>&1; then \
+        py="env PYENV_VERSION=$$v $(PYTHON_NEWEST)"; \
+    fi; \
+fi
+endef
+
+test-newest: browser
+	@if [ ! -x $(NBIN)/python ]; then \
+	    $(find_newest); \
+	    if [ -z "$$py" ]; then \
+	        if [ "$$CI" = true ]; then \
+	            echo "make test-newest: error: no working $(PYTHON_NEWEST) on PATH (CI=true)" >&2; \
+	            exit 2; \
+	        fi; \
+	        echo "make test-newest: no working $(PYTHON_NEWEST) on PATH: skipped (install Python" \
+	            "3.12 to test with the newest versions)"; \
+	        exit 0; \
+	    fi; \
+	    echo "$$py -m venv $(NEWEST)"; \
+	    $$py -m venv $(NEWEST) || exit 1; \
+	fi; \
+	$(MAKE) --no-print-directory newest-suite
+
+# Eager upgrades: a dependency already in .venv-newest is raised to its newest allowed release too.
+newest-suite:
+	$(NBIN)/python -m pip install --quiet --upgrade pip
+	$(NBIN)/python -m pip install --quiet -U --upgrade-strategy eager \
+	    -e ".[test,distributed,viz,discovery]"
+	@$(NBIN)/python -c "$(VERSIONS)"
+	$(NBIN)/ruff check simulation experiments tests
+	$(NBIN)/python -m pytest -q
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulation experiments tests
 
@@ -103,4 +151,4 @@ docs: $(STAMP)
 	$(BIN)/python -m experiments.docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(NEWEST) .pytest_cache .ruff_cache .hypothesis
