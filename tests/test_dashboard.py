@@ -151,9 +151,13 @@ def served():
     yield url
     proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # the solara server it started went with it: nothing listens on the port any more
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the dashboard's server outlived it"
 
 
 def test_served_page_answers_200_with_only_local_assets(served):
