@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench docs sensitivity policy dashboard teaching clean
+.PHONY: run test test-newest newest-suite browser lint bench docs sensitivity policy dashboard \
+	teaching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +32,89 @@ run: $(STAMP)
 	$(BIN)/phase0 compare --out results/compare --overwrite
 	$(BIN)/phase0 run --seed 0 --out results/default_run --overwrite
 
-## test: install what the tests need, lint, and run the test suite
-test: $(TEST_STAMP)
+# The versions a test run uses, printed first so that its log records them.
+VERSIONS := import platform, importlib.metadata as m; print('versions: python ' + \
+	platform.python_version() + ''.join(f', {n} ' + m.version(n) for n in \
+	('mesa', 'numpy', 'pandas', 'ema-workbench', 'solara')))
+
+## test: install what the tests need (Chromium too, where it can), lint, and run the test suite
+test: $(TEST_STAMP) browser
+	@$(BIN)/python -c "$(VERSIONS)"
 	$(BIN)/ruff check simulation experiments tests
 	$(BIN)/python -m pytest -q
+
+## browser: Debian's Chromium for the two browser tests, installed with apt when it is missing
+## and this is root (or has password-less sudo); otherwise says so and goes on (the browser
+## tests then skip, and fail under CI=true)
+browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then \
+	    exit 0; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: Chromium is missing and there is no apt-get to install it: install Chromium" \
+	        "to run the browser tests (they skip now, and fail under CI=true)"; \
+	elif [ "$$(id -u)" != 0 ] && ! sudo -n true >/dev/null 2>&1; then \
+	    echo "make: Chromium is missing and installing it needs root: run" \
+	        "'sudo apt-get install chromium' to run the browser tests (they skip now, and fail" \
+	        "under CI=true)"; \
+	else \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+	    echo "make: Chromium is missing: installing Debian's package (apt-get install chromium)" \
+	        "for the browser tests"; \
+	    if $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y -qq chromium >/dev/null; then \
+	        echo "make: installed $$(chromium --version 2>/dev/null || echo Chromium)"; \
+	    else \
+	        echo "make: could not install Chromium (see apt-get's message above): the browser" \
+	            "tests skip now, and fail under CI=true"; \
+	    fi; \
+	fi
+
+## test-newest: the same lint and tests on Python 3.12 with the newest versions the pins in
+## pyproject.toml allow, in a second virtual environment, .venv-newest (upgraded on every run).
+## Without a working python3.12 it says so and exits 0, except under CI=true.
+PYTHON_NEWEST ?= python3.12
+NEWEST := .venv-newest
+NBIN := $(NEWEST)/bin
+NEWEST_VERSION = $(subst .,\.,$(PYTHON_NEWEST:python%=%))
+# pyenv puts a python3.12 shim on PATH that refuses to run unless 3.12 is a selected version;
+# then the newest installed 3.12 is run through PYENV_VERSION (the venv then needs no pyenv).
+define find_newest
+py="$(PYTHON_NEWEST)"; \
+if ! $$py -c "" >/dev/null 2>&1; then \
+    py=""; \
+    v=$$(pyenv versions --bare 2>/dev/null | grep -xE '$(NEWEST_VERSION)(\.[0-9]+)?' \
+        | sort -V | tail -n 1); \
+    if [ -n "$$v" ] && PYENV_VERSION=$$v $(PYTHON_NEWEST) -c "" >/dev/null 2>&1; then \
+        py="env PYENV_VERSION=$$v $(PYTHON_NEWEST)"; \
+    fi; \
+fi
+endef
+
+test-newest: browser
+	@if [ ! -x $(NBIN)/python ]; then \
+	    $(find_newest); \
+	    if [ -z "$$py" ]; then \
+	        if [ "$$CI" = true ]; then \
+	            echo "make test-newest: error: no working $(PYTHON_NEWEST) on PATH (CI=true)" >&2; \
+	            exit 2; \
+	        fi; \
+	        echo "make test-newest: no working $(PYTHON_NEWEST) on PATH: skipped (install Python" \
+	            "3.12 to test with the newest versions)"; \
+	        exit 0; \
+	    fi; \
+	    echo "$$py -m venv $(NEWEST)"; \
+	    $$py -m venv $(NEWEST) || exit 1; \
+	fi; \
+	$(MAKE) --no-print-directory newest-suite
+
+# Eager upgrades: a dependency already in .venv-newest is raised to its newest allowed release too.
+newest-suite:
+	$(NBIN)/python -m pip install --quiet --upgrade pip
+	$(NBIN)/python -m pip install --quiet -U --upgrade-strategy eager \
+	    -e ".[test,distributed,viz,discovery]"
+	@$(NBIN)/python -c "$(VERSIONS)"
+	$(NBIN)/ruff check simulation experiments tests
+	$(NBIN)/python -m pytest -q
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulation experiments tests
@@ -71,4 +151,4 @@ docs: $(STAMP)
 	$(BIN)/python -m experiments.docs
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(NEWEST) .pytest_cache .ruff_cache .hypothesis

@@ -33,10 +33,13 @@ from simulation.model import PhaseZeroModel
 class TeachingModel(PhaseZeroModel):
     """:class:`PhaseZeroModel` built from a scenario, the teaching controls and a seed.
 
-    Mesa's controller rebuilds the model from these keyword arguments on Reset.
+    Mesa's controller rebuilds the model from these keyword arguments on Reset. The scenario's
+    keyword and attribute are ``scenario_name``, not ``scenario``: from Mesa 3.5 ``mesa.Model``
+    reserves ``scenario`` (a property whose setter sets ``scenario.model``), and SolaraViz's Reset
+    passes a Mesa ``Scenario`` to any model whose ``__init__`` takes a ``scenario`` keyword.
     """
 
-    def __init__(self, scenario: str = "tpn_baseline", seed: int = 0, *,
+    def __init__(self, scenario_name: str = "tpn_baseline", seed: int = 0, *,
                  venues: str = AS_SCENARIO, broker: str = AS_SCENARIO,
                  core_funding: str = AS_SCENARIO, funding_terms: str = AS_SCENARIO,
                  contract_months: str = AS_SCENARIO, payment: str = AS_SCENARIO,
@@ -46,14 +49,15 @@ class TeachingModel(PhaseZeroModel):
         choices = {"venues": venues, "broker": broker, "core_funding": core_funding,
                    "funding_terms": funding_terms, "contract_months": contract_months,
                    "payment": payment, "senior": senior, "turnover": turnover}
-        self.scenario = scenario
+        self.scenario_name = scenario_name
         self.choices = {k: v for k, v in choices.items() if v != AS_SCENARIO}
-        super().__init__(rng=int(seed), collect=True, **teaching_parameters(scenario, choices))
+        super().__init__(rng=int(seed), collect=True,
+                         **teaching_parameters(scenario_name, choices))
 
 
 #: SolaraViz's user parameters: the scenario picker, the seed and the teaching controls.
 MODEL_PARAMS: dict[str, Any] = {
-    "scenario": {"type": "Select", "value": "tpn_baseline", "values": available(),
+    "scenario_name": {"type": "Select", "value": "tpn_baseline", "values": available(),
                  "label": "Scenario"},
     "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 99, "step": 1, "label": "Seed"},
     **{key: {"type": "Select", "value": AS_SCENARIO, "values": [AS_SCENARIO, *options],
@@ -229,7 +233,7 @@ def Status(model: PhaseZeroModel):
         lines.append(f"event: {text} at month {month}"
                      + (" (done)" if month <= model.month else ""))
     choices = getattr(model, "choices", {})
-    lines.append(f"scenario: {getattr(model, 'scenario', 'custom')}"
+    lines.append(f"scenario: {getattr(model, 'scenario_name', 'custom')}"
                  + ("; changed: " + ", ".join(f"{k} = {v}" for k, v in choices.items())
                     if choices else ""))
     with solara.Column(gap="4px") as column:

@@ -308,6 +308,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Serve the teaching dashboard (Mesa's SolaraViz) until interrupted."""
     import importlib.util
+    import signal
     import subprocess
 
     missing = [m for m in ("solara", "networkx", "altair") if importlib.util.find_spec(m) is None]
@@ -330,10 +331,29 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                "--log-level", "warning"]
     print(f"phase0 dashboard: serving on http://{args.host}:{args.port} (Ctrl-C to stop)",
           flush=True)
+    server = subprocess.Popen(command, env=env)
+    stopped: list[int] = []
+
+    def stop(signum: int, _frame: Any) -> None:
+        # `kill`, a service manager or a test stops the server with this process; Ctrl-C
+        # reaches both
+        stopped.append(signum)
+        server.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return subprocess.call(command, env=env)
+        code = server.wait()
     except KeyboardInterrupt:
-        return 0
+        code = 0
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if stopped else code
 
 
 def _add_run_options(p: argparse.ArgumentParser, *, seed: int | None,

@@ -14,6 +14,7 @@ Needs the optional extra ``phase0[discovery]``.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import operator
 import re
@@ -148,9 +149,11 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
     the share of runs meeting the target if smaller, so that a rare target can still give a
     dense box), then pasted; the point reported on its trajectory is the one with the most
     coverage among those at least ``threshold`` dense (or, if none is, the densest). Up to
-    ``max_boxes`` boxes are sought, each among the runs outside the boxes before it; a box after
-    the first is reported only if it is at least twice as dense as the sweep as a whole.
-    Restrictions whose quasi-p value exceeds ``significance`` are lifted, weakest first.
+    ``max_boxes`` boxes are sought, each among the runs outside the boxes before it.
+    Restrictions whose quasi-p value exceeds ``significance`` are lifted, weakest first; then the
+    first box is reported only if it is denser than the sweep as a whole, and a box after the
+    first only if it is at least twice as dense (:func:`meets_density_rule`). The search stops at
+    the first box that is not reported.
     """
     if not 0 < threshold <= 1:
         raise UserError(f"--density must be in (0, 1], got {threshold}")
@@ -185,9 +188,7 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # PRIM's own threshold only decides whether a finished box is kept at all; any box denser
-        # than the sweep as a whole is, and the point reported is chosen by `threshold` below.
-        alg = prim.Prim(x, y, threshold=share, peel_alpha=peel_alpha, mass_min=mass_min)
+        alg = prim.Prim(x, y, **_prim_options(prim.Prim, share, peel_alpha, mass_min))
         boxes = []
         for _ in range(max_boxes):
             box = alg.find_box()
@@ -196,22 +197,23 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
             # choose the box's point now: the next box is sought among the runs outside it
             box.select(_choose(box.peeling_trajectory, threshold))
             _drop_insignificant(box, significance)
-            if boxes and box.density < 2 * share:
-                break  # no better than the sweep as a whole: not a finding
+            if not meets_density_rule(float(box.density), share, first=not boxes):
+                break  # no denser than the rule asks: not a finding
             boxes.append(box)
         np.random.seed(seed)  # the Workbench's extra trees draw from NumPy's global state
         scores = feature_scoring.get_ex_feature_scores(
             x, y, mode=RuleInductionType.CLASSIFICATION, nr_trees=250, random_state=seed)[0]
     if not boxes:
-        raise UserError(f"PRIM found no box for '{target}' (only {y.sum()} runs meet it); try a "
-                        "lower --density or a larger sweep")
+        raise UserError(f"PRIM found no box for '{target}' denser than the sweep as a whole "
+                        f"({y.sum()} of {len(runs)} runs meet it); try a larger sweep or another "
+                        "target")
 
     rows, trajectories, readings = [], [], []
     for k, box in enumerate(boxes, start=1):
         traj = box.peeling_trajectory.copy()
         traj.insert(0, "box", k)
         trajectories.append(traj)
-        i = box._cur_box
+        i = _selected(box)
         stats = box.peeling_trajectory.iloc[i]
         lims = box.box_lims[i]
         restricted = [n for n in names if (lims[n][0] > full[n][0]) or (lims[n][1] < full[n][1])]
@@ -249,6 +251,43 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
             "out": out}
 
 
+def _prim_options(prim_class: type, share: float, peel_alpha: float,
+                  mass_min: float) -> dict[str, Any]:
+    """Keyword arguments for the Workbench's ``Prim``, whichever release is installed.
+
+    EMA Workbench 2.5 takes a ``threshold``: ``find_box`` swaps a finished box less dense than it
+    for a "dump box" holding every remaining run. It is set to the share of runs meeting the
+    target, so that any box denser than the sweep is kept. 3.0 removed the argument and keeps
+    every box. Either way :func:`meets_density_rule` decides which boxes are reported.
+    """
+    options: dict[str, Any] = {"peel_alpha": peel_alpha, "mass_min": mass_min}
+    if "threshold" in inspect.signature(prim_class).parameters:
+        options["threshold"] = share
+    return options
+
+
+def meets_density_rule(density: float, share: float, *, first: bool) -> bool:
+    """Whether a box is dense enough to report.
+
+    The first box must be denser than the sweep as a whole (``share``, the share of runs meeting
+    the target), a later box at least twice as dense. A first box whose every restriction was
+    lifted holds every run, so its density is the share itself: it is not reported.
+    """
+    if first:
+        return density > share + 1e-9  # not the sweep itself, whatever the rounding
+    return density >= 2 * share
+
+
+def _selected(box) -> int:
+    """The point of a box's peeling trajectory that is selected (``select``, ``update``).
+
+    The Workbench keeps it only in the private ``PrimBox._cur_box`` (2.5 and 3.0 alike; its public
+    ``density``, ``coverage`` and ``box_lim`` read that point); a negative index counts from
+    the end of the trajectory.
+    """
+    return int(box._cur_box) % len(box.peeling_trajectory)
+
+
 def _drop_insignificant(box, significance: float) -> None:
     """Lift the restriction least supported by the data, one at a time.
 
@@ -259,7 +298,7 @@ def _drop_insignificant(box, significance: float) -> None:
     reporting only restrictions the data support.
     """
     while True:
-        qp = _quasi_p(box, box._cur_box)
+        qp = _quasi_p(box, _selected(box))
         weak = {k: v for k, v in qp.items() if v > significance}
         if not weak:
             return
@@ -319,7 +358,7 @@ def _figures(boxes: list, readings: list, scores: pd.DataFrame, target: Target,
     for k, box in enumerate(boxes, start=1):
         t = box.peeling_trajectory
         ax.plot(t["coverage"], t["density"], marker=".", ms=4, lw=1, label=f"box {k}")
-        i = box._cur_box
+        i = _selected(box)
         ax.scatter([t["coverage"].iloc[i]], [t["density"].iloc[i]], s=80, marker="*",
                    zorder=5, color=ax.lines[-1].get_color())
     ax.set(xlabel="coverage (share of successful runs inside the box)",
@@ -334,7 +373,7 @@ def _figures(boxes: list, readings: list, scores: pd.DataFrame, target: Target,
     for k, box in enumerate(boxes, start=1):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            figs = box.inspect(box._cur_box, style="graph")
+            figs = box.inspect(_selected(box), style="graph")
         fig = figs[0] if isinstance(figs, list | tuple) else figs
         fig = fig.figure if hasattr(fig, "figure") and not hasattr(fig, "savefig") else fig
         fig.set_size_inches(8, max(2.5, 0.6 * (len(readings[k - 1][2]) + 2)))

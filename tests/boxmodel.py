@@ -10,3 +10,8 @@ def box(params: dict, seed: int) -> dict:
     inside = params["a"] > 0.6 and params["b"] < 0.4
     flip = np.random.default_rng(seed + int(1e6 * params["a"])).random() < 0.05
     return {"hit": float(inside != flip)}
+
+
+def noise(params: dict, seed: int) -> dict:
+    """``hit`` is 1 with probability 0.2 whatever the parameters: there is nothing to discover."""
+    return {"hit": float(np.random.default_rng(seed + int(1e6 * params["a"])).random() < 0.2)}

@@ -49,7 +49,7 @@ def test_every_control_is_a_model_keyword():
     import inspect
 
     keywords = set(inspect.signature(TeachingModel).parameters)
-    assert set(CONTROLS) | {"scenario", "seed"} == keywords
+    assert set(CONTROLS) | {"scenario_name", "seed"} == keywords
 
 
 def test_unknown_choices_are_refused_by_name():
@@ -62,7 +62,7 @@ def test_unknown_choices_are_refused_by_name():
 def test_teaching_model_is_the_scenario_run():
     from simulation import run
 
-    model = TeachingModel(scenario="high_turnover", seed=3)
+    model = TeachingModel(scenario_name="high_turnover", seed=3)
     for _ in range(model.horizon):
         model.step()
     result = run(load_scenario("high_turnover").params, seed=3)
@@ -81,7 +81,7 @@ def test_scheduled_events_are_listed_in_month_order():
 
 def test_network_figure_draws_with_and_without_a_broker():
     for scenario in ("tpn_baseline", "no_broker"):
-        fig = network_figure(TeachingModel(scenario=scenario))
+        fig = network_figure(TeachingModel(scenario_name=scenario))
         assert fig.axes and fig.axes[0].collections
 
 
@@ -118,6 +118,7 @@ def test_headless_render_step_and_reset():
     _buttons(rc, "Reset").widget.click()
     assert model.value.params["broker_present"] is False
     assert model.value.params["venue_community_share"] == 0.0
+    assert model.value.scenario_name == "no_broker"
     rc.close()
 
 
@@ -150,9 +151,13 @@ def served():
     yield url
     proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # the solara server it started went with it: nothing listens on the port any more
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the dashboard's server outlived it"
 
 
 def test_served_page_answers_200_with_only_local_assets(served):
@@ -183,6 +188,7 @@ def test_real_browser_loads_the_page_offline(served, tmp_path):
         page.wait_for_function("document.querySelectorAll('img').length >= 5",
                                timeout=90_000)
         page.get_by_text("Month 0 of").first.wait_for(timeout=30_000)
+        page.get_by_text("scenario: tpn_baseline").first.wait_for(timeout=30_000)
         page.get_by_role("button", name="Step").click()
         page.get_by_text("Month 1 of").first.wait_for(timeout=30_000)
         # play until a year has passed, then pause
