@@ -5,8 +5,9 @@ The paper pins down none of these parameters, but it does report patterns the st
 
 1. phase zero lasted about four years: 'for 4 years before the first official coproduction
    activity began in 2012' (Discussion), so its median should lie near 48 months;
-2. at the fieldwork (2015-16, about month 90) service users were a 'limited presence'
-   (Discussion): engagement had begun but involved a minority;
+2. at the fieldwork (October 2015 to January 2016: months 93 to 96 from January 2008) service
+   users were a 'relatively limited presence' (Discussion): engagement had begun but involved a
+   minority;
 3. service users came last: 'service user engagement cannot begin immediately' (Discussion), so
    engagement starts after phase zero ends.
 
@@ -43,12 +44,13 @@ PRIORS: dict[str, tuple[float, float]] = {
 RULE = {
     "phase_zero_median_target": 48.0,
     "phase_zero_median_tolerance": 12.0,   # median within 36-60 months (inside the 36-72 range)
-    "engaged_share_90_low": 0.02,          # engagement has begun by month 90 ...
-    "engaged_share_90_high": 0.5,          # ... but involves a minority
+    "engaged_share_fieldwork_low": 0.02,          # engagement has begun by the fieldwork ...
+    "engaged_share_fieldwork_high": 0.5,          # ... but involves a minority
     "engagement_after_phase_zero_share": 0.9,  # in at least 90% of runs
 }
 
-FIELDWORK_MONTH = 90
+#: The fieldwork, October 2015 to January 2016 (Methodology), in months from January 2008.
+FIELDWORK_MONTHS = (93, 96)
 OUT = Path(__file__).resolve().parent / "calibration"
 _CHUNK = 4
 
@@ -68,11 +70,12 @@ def pattern_statistics(results: list) -> dict[str, float]:
     pz_cens = np.array([r.summary["phase_zero_censored"] for r in results])
     en = np.array([r.summary["engagement_months"] or horizon + 1 for r in results], float)
     median = kaplan_meier(pz, pz_cens, horizon).median
-    share90 = float(np.mean([r.timeseries["engaged_share"].iloc[FIELDWORK_MONTH]
+    first, last = FIELDWORK_MONTHS
+    share90 = float(np.mean([r.timeseries["engaged_share"].iloc[first:last + 1].mean()
                              for r in results]))
     after = float(np.mean(~pz_cens & (en > pz)))
     return {"phase_zero_median": np.nan if median is None else median,
-            "engaged_share_90": share90, "engagement_after_share": after}
+            "engaged_share_fieldwork": share90, "engagement_after_share": after}
 
 
 def accepted(stats: pd.DataFrame) -> pd.Series:
@@ -80,8 +83,8 @@ def accepted(stats: pd.DataFrame) -> pd.Series:
     r = RULE
     return ((stats["phase_zero_median"] - r["phase_zero_median_target"]).abs()
             .le(r["phase_zero_median_tolerance"])
-            & stats["engaged_share_90"].between(r["engaged_share_90_low"],
-                                                 r["engaged_share_90_high"])
+            & stats["engaged_share_fieldwork"].between(r["engaged_share_fieldwork_low"],
+                                                 r["engaged_share_fieldwork_high"])
             & stats["engagement_after_share"].ge(r["engagement_after_phase_zero_share"]))
 
 

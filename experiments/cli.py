@@ -412,8 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="calibrate by ABC against the paper's patterns",
                        description="Rejection ABC of four behaviour parameters against the "
                        "paper's patterns (phase zero near 48 months; engagement begun but a "
-                       "minority at month 90; engagement after phase zero). Writes accepted.csv, "
-                       "all draws, a posterior figure and a summary.")
+                       "minority at the fieldwork, months 93-96; engagement after phase zero). "
+                       "Writes accepted.csv, all draws, a posterior figure and a summary.")
     p.add_argument("--draws", type=int, default=2000, help="prior draws (default 2000)")
     p.add_argument("--replicates", type=int, default=16, help="runs per draw (default 16)")
     _add_run_options(p, seed=2012, out="experiments/calibration")
@@ -570,6 +570,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1, this machine only)")
     p.set_defaults(func=cmd_dashboard)
+
+    from experiments import robustness
+
+    p = sub.add_parser("robustness", help="knife-edge index: how far small nudges move answers",
+                       description=robustness.__doc__.splitlines()[0])
+    robustness.add_arguments(p)
+    p.set_defaults(func=robustness.run)
 
     p = sub.add_parser("params", help="list the model parameters",
                        description="List every model parameter: name, kind, default, valid range "

@@ -13,13 +13,13 @@ import numpy as np
 
 from simulation.arrays import clip01
 
-#: The conference is held in the last month of each year of the network: an assumption.
-CONFERENCE_PERIOD_MONTHS = 12
+def is_conference_month(month: int, period: np.ndarray) -> np.ndarray:
+    """Whether ``month`` (1-based) closes a conference period (``period`` months, per replicate).
 
-
-def is_conference_month(month: int) -> bool:
-    """Whether ``month`` (1-based) is a conference month."""
-    return month % CONFERENCE_PERIOD_MONTHS == 0
+    The conference is held in the last month of each period (every 12th month for an annual
+    conference): the month within the period is an assumption.
+    """
+    return month % period == 0
 
 
 def update_acknowledgement(
@@ -32,9 +32,10 @@ def update_acknowledgement(
 ) -> np.ndarray:
     """Acknowledgement after a month.
 
-    Rises with the share of senior officials who bear witness at a conference and, more slowly,
-    with good meetings between CBOs and senior officials in community venues; decays slowly
-    otherwise. Saturating forms are assumptions.
+    Rises with the share of senior officials who bear witness at a conference (the main
+    channel) and, more slowly, per meeting between CBOs and a senior official, weighted by how
+    meaningful it was (``good_senior_meetings``, a sum over meetings); decays slowly otherwise.
+    Saturating forms are assumptions.
     """
     rise = conference_gain * senior_attendance + meeting_gain * good_senior_meetings
     a = acknowledgement + np.minimum(rise, 1.0) * (1.0 - acknowledgement)

@@ -36,6 +36,11 @@ class CommunityOrganisation(mesa.Agent):
         return float(self.model.network.standing[0, self.index])
 
     @property
+    def level(self) -> float:
+        """What the CBO itself brings to a meeting's quality (capacity, confidence to speak)."""
+        return float(self.model.network.cbo_level[0, self.index])
+
+    @property
     def trust_in_statutory(self) -> float:
         """Trust toward statutory partners."""
         return float(self.model.network.trust_statutory[0, self.index])
@@ -47,9 +52,8 @@ class CommunityOrganisation(mesa.Agent):
 
     @property
     def solidarity(self) -> float:
-        """Mean trust toward the other CBOs."""
-        c = self.model.network.C
-        return float(self.model.network.trust_cbo[0, self.index].sum() / max(c - 1, 1))
+        """Trust toward the other CBOs as a group."""
+        return float(self.model.network.solidarity[0, self.index])
 
     @property
     def brokerage_skill(self) -> float:
@@ -116,6 +120,12 @@ class StatutoryOfficial(mesa.Agent):
         if self.index < net.n_exec:
             return RANKS[0]
         return RANKS[1] if self.index < net.n_senior_tier else RANKS[2]
+
+    @property
+    def level(self) -> float:
+        """What the official brings to a meeting's quality (openness, experience of work on
+        racism), including the statutory culture."""
+        return float(self.model.network.official_level[0, self.index])
 
     @property
     def recognition(self) -> float:

@@ -65,11 +65,12 @@ def pick_officials(
     n_senior_tier: int,
     n_frontline: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Official index and whether they are senior, for meetings with uniforms of shape (R, M).
+    """Official index and whether they are senior, for meetings with uniforms ``u_rank`` and
+    ``u_index`` (any shape) and probabilities ``p_senior`` of a senior official (broadcast).
 
     Officials are laid out executives first, then senior managers, then frontline staff.
     """
-    senior = u_rank < p_senior[:, None] if n_senior_tier > 0 else np.zeros(u_rank.shape, bool)
+    senior = u_rank < p_senior if n_senior_tier > 0 else np.zeros(u_rank.shape, bool)
     if n_frontline == 0:
         senior = np.ones(u_rank.shape, bool)
     size = np.where(senior, n_senior_tier, n_frontline)
@@ -110,8 +111,19 @@ def attendance_probability(
     return ((1.0 - weight) + weight * convener_trust) * (1.0 - fatigue)
 
 
+def pick_others(u: np.ndarray, n: int, convener: np.ndarray) -> np.ndarray:
+    """Distinct CBOs other than ``convener`` (shape (K,)), one per uniform along the last axis.
+
+    The CBOs a CBO invites to a meeting it convenes: a random subset of the other ``n - 1``.
+    """
+    picks = pick_distinct(u, n - 1)
+    return picks + (picks >= convener[:, None])
+
+
 def contact_quality(
     base: np.ndarray,
+    cbo_level: np.ndarray,
+    official_level: np.ndarray,
     venue: np.ndarray,
     mediation: np.ndarray,
     senior: np.ndarray,
@@ -123,10 +135,13 @@ def contact_quality(
 ) -> np.ndarray:
     """Quality of contact for one attendee, in [0, 1].
 
-    Raised by a community venue (power differentials levelled), broker mediation, a senior official
-    present, payment, and CBO solidarity (a collective voice); lowered by a statutory venue, KPI
-    pressure and fatigue. Each argument is that factor's contribution already scaled by its
-    effect size. Additivity is an assumption.
+    Made by the people in the meeting, the CBO's own level and (in a meeting with an official)
+    the official's; raised by a community venue (power differentials levelled), broker
+    mediation, a senior official present, payment, and CBO solidarity (a collective voice, in
+    meetings with officials); lowered by a statutory venue, KPI pressure and fatigue. Each
+    argument is that factor's contribution already scaled by its effect size (zero where it does
+    not apply). Additivity is an assumption.
     """
-    q = base + venue + mediation + senior + material + solidarity - kpi - fatigue + noise
+    q = (base + cbo_level + official_level + venue + mediation + senior + material + solidarity
+         - kpi - fatigue + noise)
     return clip01(q)

@@ -59,18 +59,21 @@ def renewal_probability(
     kpi_tied: np.ndarray,
     relational: np.ndarray,
     renewal_base: np.ndarray,
-    engaged_share: np.ndarray,
+    attendance: np.ndarray,
     kpi_target: np.ndarray,
 ) -> np.ndarray:
     """Probability that an ending contract is renewed.
 
-    Flexible funding is renewed on relationships: from ``renewal_base`` up to 1 with the relational
-    index. KPI-tied funding is renewed on KPI attainment, the engaged share of service users as a
-    fraction of the target, which stays low in phase zero (the paper: 'the limited presence of
-    service users').
+    Flexible funding is renewed on relationships: from ``renewal_base`` up to 1 with the
+    relational index (Material resources: extension 'after initial evaluations based largely on
+    trusting relationships'). KPI-tied funding is renewed on what a funder can count during phase
+    zero: attendance at the broker's meetings over the contract (the share of invited CBOs who
+    came), as a fraction of ``kpi_target``. Attendance follows CBOs' trust in the broker and
+    falls with fatigue, so renewal on KPIs is possible, and is a trade-off with the quality KPI
+    pressure costs (an assumption).
     """
     flexible = renewal_base + (1.0 - renewal_base) * relational
-    attainment = np.minimum(1.0, engaged_share / kpi_target)
+    attainment = np.minimum(1.0, attendance / kpi_target)
     return np.where(kpi_tied > 0.5, attainment, flexible)
 
 

@@ -22,9 +22,11 @@ from simulation import (
     engagement,
     fatigue,
     funding,
+    heterogeneity,
     interventions,
     outcomes,
     resources,
+    solidarity,
     trust,
     turnover,
     venues,
@@ -69,7 +71,6 @@ METRICS: tuple[str, ...] = (
 _MAX_MEETINGS_PER_STAFF = REGISTRY["meetings_per_staff"].valid[1]
 _MAX_STATUTORY_MEETINGS = REGISTRY["statutory_meetings_per_month"].valid[1]
 _STRUCTURE = tuple(names("structure")) + ("horizon_months",)
-_INIT_SPREAD = 0.1  # half-width of initial heterogeneity in trust: an assumption
 
 
 class Network:
@@ -121,15 +122,16 @@ class Network:
         self._contract_months = p["contract_months"].astype(np.int64)
         self._gap_months = p["contract_gap_months"].astype(np.int64)
         self._zeros = np.zeros(R)
-        self._inv_pairs = 1.0 / max(C * (C - 1), 1)
-        self._not_same_slot = ~np.eye(G, dtype=bool)
-        # A CBO-convened meeting has one attendee, the CBO itself (the first invitee slot).
+        # In a meeting a CBO convenes, the first invitee slot is the convener itself.
         self._convener = np.arange(G) == 0
         self._mediation = p["mediation_effect"] * p["broker_credibility"]
+        self._conference_period = p["conference_period_months"].astype(np.int64)
 
-        widths = {"held": M, "type": M, "rank": M, "official": M, "venue": M, "order": M * G,
-                  "attend": M * G, "noise": M * G, "self": C, "self_rank": C,
-                  "self_official": C, "self_noise": C, "conference": max(self.n_senior_tier, 1)}
+        # Meeting slots: 0..M-1 are convened by the broker (or, without one, statutory bodies),
+        # M..M+C-1 by each CBO itself. Every slot draws the same uniforms each month.
+        N = M + C
+        widths = {"held": N, "type": N, "rank": N, "official": N, "venue": N, "order": N * G,
+                  "attend": N * G, "noise": N * G, "conference": max(self.n_senior_tier, 1)}
         ends = np.cumsum(list(widths.values()))
         self._slices = {k: slice(e - w, e) for (k, w), e in zip(widths.items(), ends, strict=True)}
 
@@ -137,7 +139,8 @@ class Network:
         self._initialise(params, [g["init"] for g in gens])
         self._contact = MonthlyBlocks([g["contact"] for g in gens], int(ends[-1]))
         self._funding = MonthlyBlocks([g["funding"] for g in gens], 1)
-        self._turnover = MonthlyBlocks([g["turnover"] for g in gens], S)
+        # who leaves, and the level each newcomer brings
+        self._turnover = MonthlyBlocks([g["turnover"] for g in gens], 2 * S)
         self._engagement = MonthlyBlocks([g["engagement"] for g in gens], U)
 
         rank_turnover = np.concatenate([
@@ -157,40 +160,45 @@ class Network:
 
     # ------------------------------------------------------------------ initial state
     def _initialise(self, params: Sequence[Mapping[str, Any]], gens: list) -> None:
-        C, S, U, p = self.C, self.S, self.U, self.p
+        C, S, U, p, p2 = self.C, self.S, self.U, self.p, self.p2
         # One fixed-size draw from the initial-state stream, split by what it initialises.
-        widths = [C, C, C, S, C * C, U, U, U, U, U]
+        widths = [2, C, C, C, C, S, S, C, U, U, U, U, U]
         draws = np.stack([g.random(sum(widths)) for g in gens])
-        (u_stand, u_ts, u_tb, u_rec, u_cc, u_member, u_first, u_second, u_harm,
-         u_threshold) = np.split(draws, np.cumsum(widths)[:-1], axis=1)
+        (u_net, u_stand, u_level, u_ts, u_tb, u_olevel, u_rec, u_cc, u_member, u_first,
+         u_second, u_harm, u_threshold) = np.split(draws, np.cumsum(widths)[:-1], axis=1)
 
-        def spread(level: np.ndarray, u: np.ndarray) -> np.ndarray:
-            return clip01(level[:, None] + _INIT_SPREAD * (2.0 * u - 1.0))
-
+        # Network-level effects: this place's statutory culture and its community's history.
+        self.statutory_culture = heterogeneity.centred(u_net[:, 0], p["culture_spread"])
+        self.community_history = heterogeneity.centred(u_net[:, 1], p["history_spread"])
+        spread = p2["initial_trust_spread"]
         n_faith = int(round(float(params[0]["faith_share"]) * C))
         self.faith = np.arange(C) < n_faith
-        # Leader standing (symbolic power): an assumption of uniform 0.3-0.7, faith leaders higher.
-        self.standing = clip01(0.3 + 0.4 * u_stand + p["faith_standing_bonus"][:, None]
-                                * self.faith)
+        self.standing = clip01(p2["standing_mean"]
+                               + heterogeneity.centred(u_stand, p2["standing_spread"])
+                               + p2["faith_standing_bonus"] * self.faith)
         self._mean_standing = row_mean(self.standing)
         # Leader standing is fixed for the run, so what it amplifies is computed once.
-        self.standing_amp = engagement.standing_factor(self.standing,
-                                                       p["standing_weight"][:, None])
-        self.trust_statutory = spread(p["initial_trust_statutory"], u_ts)
-        self.trust_broker = spread(p["initial_trust_broker"], u_tb)
-        self.recognition = spread(p["initial_recognition"], u_rec)
-        self.trust_cbo = spread(p["initial_trust_cbo"], u_cc).reshape(self.R, C, C)
-        self.not_self = ~np.eye(C, dtype=bool)
-        self.trust_cbo *= self.not_self
+        self.standing_amp = engagement.standing_factor(self.standing, p2["standing_weight"])
+        self.cbo_level = heterogeneity.centred(u_level, p2["cbo_level_spread"])
+        self.official_level = self.statutory_culture[:, None] + heterogeneity.centred(
+            u_olevel, p2["official_level_spread"])
+        self.trust_statutory = heterogeneity.around(
+            p["initial_trust_statutory"] - self.community_history, u_ts, spread)
+        self.trust_broker = heterogeneity.around(p["initial_trust_broker"], u_tb, spread)
+        # An open statutory culture also starts officials closer to recognising CBOs.
+        self.recognition = heterogeneity.around(p["initial_recognition"] + self.statutory_culture,
+                                                u_rec, spread)
+        # Each CBO's trust toward the other CBOs as a group: its solidarity.
+        self.solidarity = heterogeneity.around(p["initial_trust_cbo"], u_cc, spread)
         self.endorsement = self.recognition.copy()
-        self.skill = np.zeros((self.R, C))
+        self.skill = clip01(p2["initial_skill"] + self.cbo_level)
         self.fatigue = np.zeros((self.R, C))
         self.ack = np.zeros(self.R)
         # Baselines that trust drifts back to without contact: where history left it.
         self.base_statutory = self.trust_statutory.copy()
         self.base_broker = self.trust_broker.copy()
         self.base_recognition = self.recognition.copy()
-        self.base_cbo = self.trust_cbo.copy()
+        self.base_solidarity = self.solidarity.copy()
 
         no_cbo = float(params[0]["share_users_no_cbo"])
         two = float(params[0]["share_users_two_cbos"])
@@ -203,7 +211,7 @@ class Network:
         self.n_linked = row_count(self.linked)
         self.membership = engagement.membership_index(self.first_cbo, self.second_cbo, C)
         # History of harm by services, heterogeneous; it lowers starting trust and slows learning.
-        self.harm = u_harm
+        self.harm = clip01(u_harm + self.community_history[:, None])
         self.user_trust = p["su_initial_trust"][:, None] * (1.0 - p["harm_weight"][:, None]
                                                             * self.harm)
         self.user_learning = p["su_learning"][:, None] * (1.0 - p["harm_weight"][:, None]
@@ -214,6 +222,10 @@ class Network:
 
         self.project_active = np.ones(self.R, bool)
         self.contract_left = p["contract_months"].astype(np.int64)
+        # What a KPI-tied funder counts over the current contract: CBOs invited to, and
+        # attending, the meetings the broker (or statutory bodies) convene.
+        self.kpi_invited = np.zeros(self.R)
+        self.kpi_attended = np.zeros(self.R)
         # The four tracked outcomes, stacked in the order of OUTCOMES: shape (4, R).
         self.run_start = np.full((len(OUTCOMES), self.R), outcomes.NOT_REACHED)
         self.reached = np.full((len(OUTCOMES), self.R), outcomes.NOT_REACHED)
@@ -233,10 +245,8 @@ class Network:
         """Hold the levers in force this month, and what follows from them."""
         self.levers = levers
         self.has_broker = levers.broker_present > 0.5
-        self._broker2 = self.has_broker[:, None]
         # Core funding is the broker's: without a broker there is none to have (levers_at).
         self.core_funded = levers.core_funding
-        self._venue2 = levers.venue_community_share[:, None]
         self._conference = (levers.senior_engagement * self.p["annual_conference"]
                             * levers.broker_present)
         self._self_senior = np.where(levers.senior_engagement > 0.5, 1.0, 0.0)
@@ -254,7 +264,7 @@ class Network:
 
     # ------------------------------------------------------------------ one month
     def step(self) -> None:
-        """Advance every replicate by one month.
+        """Advance every replicate by one month, in the order of ODD section 3.
 
         All meetings of the month read the state at the start of the month; their effects are
         added up and applied together, then the statutory side, service users and contracts move.
@@ -265,101 +275,121 @@ class Network:
             self._set_levers(interventions.levers_at(self.month, p))
             self._update_money(self._money_recognition)
         levers = self.levers
-        R, C, M, G = self.R, self.C, self.M, self.G
-        asym2 = p2["trust_loss_asymmetry"]
-        endorse_idx = self.summary["senior_endorsement"]
-        standing_amp = self.standing_amp
-        solidarity = self.trust_cbo.sum(axis=2) * (1.0 / max(C - 1, 1))
+        R, C, S, M, G = self.R, self.C, self.S, self.M, self.G
+        solid = self.solidarity
+        voice = solidarity.voice_factor(solid, p2["solidarity_weight"])
 
-        # ---- contact. Slots 0..M-1 are the meetings the broker (or, without one, statutory
-        # bodies) convene; slots M..M+C-1 are the meetings each CBO may convene itself with
-        # statutory leaders, in its own venue, once it has brokerage skill. Both kinds go through
-        # the same quality and trust rules. Only held meetings are worked on (a few of the
-        # month's slots), each with its replicate index r.
+        # ---- contact: which slots hold a meeting. The broker's (or statutory bodies') slots
+        # follow capacity; a CBO convenes its own with a probability that grows with its skill.
+        # Only held meetings are worked on (a few of the month's slots), each with its
+        # replicate index r.
         u = self._contact.next_block()
         sl = self._slices
+        u_held = u[:, sl["held"]]
         capacity = contact.meeting_capacity(
             levers.broker_present, self.broker_staff, p["meetings_per_staff"],
             funding.broker_capacity_factor(self.funding_level, p["broker_persistence"]),
             p["statutory_meetings_per_month"], M)
-        held = np.concatenate([contact.active_slots(capacity, u[:, sl["held"]]),
-                               u[:, sl["self"]] < self.skill * p2["self_contact_rate"]], axis=1)
-        p_senior = contact.senior_share(levers.senior_engagement, p["senior_priority"], endorse_idx,
-                                        self.n_senior_tier / self.S)
-        official, senior = contact.pick_officials(u[:, sl["rank"]], u[:, sl["official"]], p_senior,
-                                                  self.n_senior_tier, self.n_frontline)
-        s_official, s_senior = contact.pick_officials(
-            u[:, sl["self_rank"]], u[:, sl["self_official"]], self._self_senior,
-            self.n_senior_tier, self.n_frontline)
-        community = self._broker2 & venues.in_community_venue(u[:, sl["venue"]], self._venue2)
-        among = self._broker2 & (u[:, sl["type"]] < p2["cbo_meeting_share"])
-
+        held = np.concatenate([contact.active_slots(capacity, u_held[:, :M]),
+                               u_held[:, M:] < self.skill * p2["self_contact_rate"]], axis=1)
         r, slot = np.nonzero(held)                                   # the K meetings held
-        own = slot >= M                                              # convened by a CBO itself
-        b = np.minimum(slot, M - 1)                                  # broker slot (if not own)
-        c = np.maximum(slot - M, 0)                                  # convening CBO (if own)
-        official = np.where(own, s_official[r, c], official[r, b])
-        senior = np.where(own, s_senior[r, c], senior[r, b])
-        community = own | community[r, b]
-        among = ~own & among[r, b]
-        mediated_slot = ~own & self.has_broker[r]
-        order = u[:, sl["order"]].reshape(R, M, G)[r, b]
-        invitees = np.where(own[:, None], c[:, None], contact.pick_distinct(order, C))  # (K, G)
         rk = r[:, None]
+        own = slot >= M                                              # convened by a CBO itself
+        c = np.maximum(slot - M, 0)                                  # convening CBO (if own)
+        has_broker = self.has_broker[r]
+        mediated = ~own & has_broker
+        among = (own | has_broker) & (u[:, sl["type"]][r, slot] < p["cbo_meeting_share"][r])
+        with_official = ~among
+        venue_share = np.where(has_broker, levers.venue_community_share[r],
+                               p["statutory_venue_share"][r])
+        community = own | venues.in_community_venue(u[:, sl["venue"]][r, slot], venue_share)
+        p_senior = np.where(own, self._self_senior[r],
+                            contact.senior_share(levers.senior_engagement, p["senior_priority"],
+                                                 self.summary["senior_endorsement"],
+                                                 self.n_senior_tier / S)[r])
+        official, senior = contact.pick_officials(
+            u[:, sl["rank"]][r, slot], u[:, sl["official"]][r, slot], p_senior,
+            self.n_senior_tier, self.n_frontline)
+        senior &= with_official
+        order = u[:, sl["order"]].reshape(R, -1, G)[r, slot]
+        invitees = np.where(
+            own[:, None],
+            np.concatenate([c[:, None], contact.pick_others(order[:, : G - 1], C, c)], axis=1),
+            contact.pick_distinct(order, C))                         # (K, G)
+
+        # ---- who comes: invitees attend if they trust whoever convenes
         t_broker = self.trust_broker[rk, invitees]
         t_stat = self.trust_statutory[rk, invitees]
         fat = self.fatigue[rk, invitees]
-        # Invitees come if they trust whoever convenes; a CBO always comes to its own meeting.
-        convener_trust = np.where(self._broker2[r], t_broker, t_stat)
-        attend = np.where(own[:, None], self._convener, u[:, sl["attend"]].reshape(R, M, G)[r, b]
-                          < contact.attendance_probability(
-                              convener_trust, p["attendance_trust_weight"][rk], fat))
-        noise = np.where(own[:, None], u[:, sl["self_noise"]][r, c][:, None],
-                         u[:, sl["noise"]].reshape(R, M, G)[r, b])
-        tok, gain, asym = (p[k][rk] for k in ("tokenism_threshold", "trust_gain",
-                                              "trust_loss_asymmetry"))
+        convener_trust = np.where(own[:, None], solid[rk, invitees],
+                                  np.where(has_broker[:, None], t_broker, t_stat))
+        attend = (u[:, sl["attend"]].reshape(R, -1, G)[r, slot]
+                  < contact.attendance_probability(convener_trust,
+                                                   p["attendance_trust_weight"][rk], fat))
+        attend |= own[:, None] & self._convener
+
+        # ---- quality of contact, and how meaningful it is for each attendee
+        noise = u[:, sl["noise"]].reshape(R, -1, G)[r, slot]
         quality = contact.contact_quality(
             base=p["quality_base"][rk],
+            cbo_level=self.cbo_level[rk, invitees],
+            official_level=(with_official * self.official_level[r, official])[:, None],
             venue=venues.venue_quality(community, p["venue_effect"][r])[:, None],
-            mediation=(self._mediation[r] * mediated_slot)[:, None] * t_broker,
-            senior=(senior & ~among)[:, None] * p["senior_effect"][rk],
+            mediation=(self._mediation[r] * mediated)[:, None] * t_broker,
+            senior=senior[:, None] * p["senior_effect"][rk],
             material=(p["material_effect"] * self.payment)[rk],
-            solidarity=p["solidarity_effect"][rk] * solidarity[rk, invitees],
+            solidarity=with_official[:, None] * p["solidarity_effect"][rk] * solid[rk, invitees],
             kpi=(p["kpi_effect"] * self.kpi_pressure)[rk],
             fatigue=p["fatigue_effect"][rk] * fat,
             noise=p["quality_noise"][rk] * (2.0 * noise - 1.0),
         )
-        with_official = attend & ~among[:, None]
-        with_cbos = attend & among[:, None]
-        mediated = attend & mediated_slot[:, None]
+        meaning = trust.meaningful(quality, p["tokenism_threshold"][rk], p["quality_width"][rk])
+        gain, asym = p["trust_gain"][rk], p["trust_loss_asymmetry"][rk]
+        met_official = attend & with_official[:, None]
+        met_cbos = attend & among[:, None]
+        # solidarity needs another CBO in the room
+        met_peers = met_cbos & (met_cbos.sum(axis=1) >= 2)[:, None]
+        met_broker = attend & mediated[:, None]
         official_k = np.broadcast_to(official[:, None], invitees.shape)
-        good = np.maximum(quality - tok, 0.0) / np.maximum(1.0 - tok, 1e-9)
+        skill_weight = np.where(mediated, 1.0, p["unmediated_skill_share"][r])
 
-        # Everything that accrues to CBOs, added up in one pass: trust toward statutory partners
-        # and toward the broker, brokerage skill (learned in mediated meetings with senior
-        # officials), and contact counts.
-        d_stat, d_broker, d_skill, n_stat, n_broker, n_solidarity = _add_up(
+        # Everything that accrues to CBOs, added up in one pass: trust toward statutory partners,
+        # toward the broker and (in meetings among CBOs only) toward the other CBOs, brokerage
+        # skill (learned from meaningful contact with senior officials, more when the broker
+        # mediates), and contact counts.
+        d_stat, d_broker, d_solid, d_skill, n_stat, n_broker, n_among, n_peers = _add_up(
             rk * C + invitees, (R, C), (
-                with_official * trust.contact_trust_change(t_stat, quality, gain, tok, asym),
-                mediated * trust.contact_trust_change(t_broker, quality, gain, tok, asym),
-                good * (mediated & with_official & senior[:, None]),
-                with_official, mediated, with_cbos))
-        # Officials' recognition, scaled by the standing of the CBO leaders they hear.
-        d_recog, n_official = _add_up(rk * self.S + official_k, (R, self.S), (
-            with_official * trust.contact_trust_change(
-                self.recognition[rk, official_k], quality, gain * standing_amp[rk, invitees],
-                tok, asym),
-            with_official))
-        # CBO -> CBO trust between attendees of CBO-only meetings (solidarity).
-        d_cbo, n_cbo = self._cbo_pairs(r, with_cbos, invitees, quality)
-        good_senior = np.bincount(r, (with_official & (senior & community)[:, None]
-                                      & (quality >= tok)).sum(axis=1), minlength=R)
+                met_official * trust.contact_trust_change(t_stat, meaning, gain, asym),
+                met_broker * trust.contact_trust_change(t_broker, meaning, gain, asym),
+                met_peers * trust.contact_trust_change(solid[rk, invitees], meaning,
+                                                       p["solidarity_gain"][rk], asym),
+                met_official * meaning * (senior * skill_weight)[:, None],
+                met_official, met_broker, met_cbos, met_peers))
+        # Officials' recognition, scaled by the standing and the collective voice of the CBOs
+        # they hear.
+        d_recog, n_official = _add_up(rk * S + official_k, (R, S), (
+            met_official * trust.contact_trust_change(
+                self.recognition[rk, official_k], meaning,
+                gain * self.standing_amp[rk, invitees] * voice[rk, invitees], asym),
+            met_official))
+        # Meetings with a senior official add to acknowledgement, each weighted by how
+        # meaningful it was for those present.
+        n_present = met_official.sum(axis=1)
+        meeting_meaning = (met_official * meaning).sum(axis=1) / np.maximum(n_present, 1)
+        good_senior = np.bincount(r, senior * meeting_meaning, minlength=R)
+        # What a KPI-tied funder counts: attendance at the meetings the broker convenes.
+        convened = ~own
+        self.kpi_invited += np.bincount(r, convened * G, minlength=R)
+        self.kpi_attended += np.bincount(r, (attend & convened[:, None]).sum(axis=1),
+                                         minlength=R)
 
-        # ---- the annual conference: senior officials bear witness
+        # ---- the conference: senior officials bear witness
         senior_attendance = self._zeros
-        if acknowledgement.is_conference_month(self.month) and self.n_senior_tier > 0:
-            there = u[:, sl["conference"]] < self.endorsement[:, : self.n_senior_tier]
-            senior_attendance = row_mean(there) * self._conference
+        if self.n_senior_tier > 0:
+            now = acknowledgement.is_conference_month(self.month, self._conference_period)
+            if now.any():
+                there = u[:, sl["conference"]] < self.endorsement[:, : self.n_senior_tier]
+                senior_attendance = row_mean(there) * self._conference * now
 
         # ---- apply the month's accumulated effects
         decay = p["trust_decay"]
@@ -368,11 +398,9 @@ class Network:
         self.recognition = _settle(self.recognition, d_recog, n_official,
                                    self.base_recognition, decay)
         self.trust_broker = _settle(self.trust_broker, d_broker, n_broker, self.base_broker, decay)
-        self.trust_cbo = _settle(self.trust_cbo, d_cbo, n_cbo, self.base_cbo, decay)
-        self.trust_cbo *= self.not_self
+        self.solidarity = _settle(self.solidarity, d_solid, n_peers, self.base_solidarity, decay)
         self.skill = clip01(self.skill + p2["skill_gain"] * d_skill * (1.0 - self.skill))
-        attended = n_stat + n_solidarity
-        self.fatigue = fatigue.update_fatigue(self.fatigue, attended, self.payment[:, None],
+        self.fatigue = fatigue.update_fatigue(self.fatigue, n_stat + n_among, self.payment[:, None],
                                               p2["fatigue_rate"], p2["fatigue_recovery"])
         self.ack = acknowledgement.update_acknowledgement(
             self.ack, senior_attendance, p["acknowledgement_conference_gain"], good_senior,
@@ -383,25 +411,29 @@ class Network:
         self.recognition = trust.drift_toward(self.recognition, org_mean[:, None],
                                               p2["org_diffusion"])
         self.endorsement += p2["endorsement_rate"] * (self.recognition - self.endorsement)
-        left = turnover.leavers(self._turnover.next_block(), self.leave_probability)
+        ut = self._turnover.next_block()
+        left = turnover.leavers(ut[:, :S], self.leave_probability)
         if left.any():
             memory = trust.organisational_memory(p["memory_base"], self._senior_endorsement())
-            newcomer = trust.inherited_level(row_mean(self.recognition),
-                                             p["initial_recognition"], memory)
+            # a newcomer starts as a stranger of this place's culture would
+            start = clip01(p["initial_recognition"] + self.statutory_culture)
+            newcomer = trust.inherited_level(row_mean(self.recognition), start, memory)
             self.recognition = np.where(left, newcomer[:, None], self.recognition)
             self.endorsement = np.where(left, (memory * newcomer)[:, None], self.endorsement)
-            self.base_recognition = np.where(left, p2["initial_recognition"],
-                                             self.base_recognition)
+            self.base_recognition = np.where(left, start[:, None], self.base_recognition)
+            level = self.statutory_culture[:, None] + heterogeneity.centred(
+                ut[:, S:], p2["official_level_spread"])
+            self.official_level = np.where(left, level, self.official_level)
 
         # ---- service users
         n_attend = np.bincount(r, attend.sum(axis=1), minlength=R)
-        n_token = np.bincount(r, (attend & (quality < tok)).sum(axis=1), minlength=R)
+        n_token = np.bincount(r, (attend * (1.0 - meaning)).sum(axis=1), minlength=R)
         tokenistic_share = n_token / np.maximum(n_attend, 1)
-        relay = engagement.cbo_relay(self.trust_statutory, standing_amp)
+        relay = engagement.cbo_relay(self.trust_statutory, self.standing_amp)
         safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
                                              p["unlinked_reach"], p["acknowledgement_weight"])
         self.user_trust = engagement.update_user_trust(self.user_trust, safety,
-                                                       self.user_learning, asym2)
+                                                       self.user_learning, p2["trust_loss_asymmetry"])
         ue = self._engagement.next_block()
         harmed = engagement.harmful_encounters(
             ue,
@@ -431,38 +463,23 @@ class Network:
         self.harmful_total += self._monthly["harmful_encounters"]
         self._summarise()
         self._track_outcomes()
-        p_renew = funding.renewal_probability(levers.kpi_tied, self.summary["relational"],
-                                              p["renewal_base"], self.summary["engaged_share"],
-                                              p["kpi_target"])
+        p_renew = funding.renewal_probability(
+            levers.kpi_tied, self.summary["relational"], p["renewal_base"],
+            self.kpi_attended / np.maximum(self.kpi_invited, 1.0), p["kpi_target"])
+        ending = self.contract_left <= 1
         self.project_active, self.contract_left = funding.advance_contracts(
             self.project_active, self.contract_left, self._funding.next_block()[:, 0], p_renew,
             self._contract_months, self._gap_months)
+        if ending.any():
+            # a new contract (or gap) starts counting afresh
+            self.kpi_invited = np.where(ending, 0.0, self.kpi_invited)
+            self.kpi_attended = np.where(ending, 0.0, self.kpi_attended)
         if self._timed:
             self.project_active, self.contract_left = interventions.hold_contracts_in_runway(
                 self.project_active, self.contract_left, levers.in_runway, self._contract_months)
         self._update_money(self.summary["recognition"])
         if self.record != "none":
             self._record()
-
-    def _cbo_pairs(self, r: np.ndarray, with_cbos: np.ndarray, invitees: np.ndarray,
-                   quality: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | float]:
-        """Accumulated CBO-to-CBO trust change and contact counts from CBO-only meetings.
-
-        Every ordered pair of distinct attendees of a meeting updates its directional trust
-        from the first one's quality of contact. ``r`` is each meeting's replicate.
-        """
-        k = np.flatnonzero(with_cbos.any(axis=1))
-        if len(k) == 0:
-            return 0.0, 0.0
-        C, r, attending, inv = self.C, r[k], with_cbos[k], invitees[k]      # (K', G)
-        pair = attending[:, :, None] & attending[:, None, :] & self._not_same_slot
-        flat = (r * (C * C))[:, None, None] + inv[:, :, None] * C + inv[:, None, :]
-        p = self.p
-        change = trust.contact_trust_change(
-            self.trust_cbo.ravel()[flat], quality[k][:, :, None],
-            p["trust_gain"][r, None, None], p["tokenism_threshold"][r, None, None],
-            p["trust_loss_asymmetry"][r, None, None])
-        return _add_up(flat, (self.R, C, C), (pair * change, pair))
 
     # ------------------------------------------------------------------ outputs
     def _senior_endorsement(self) -> np.ndarray:
@@ -476,7 +493,7 @@ class Network:
         s["trust_cbo_statutory"] = np.add.reduce(self.trust_statutory, axis=1) / self.C
         s["recognition"] = np.add.reduce(self.recognition, axis=1) / self.S
         s["trust_cbo_broker"] = np.add.reduce(self.trust_broker, axis=1) / self.C
-        s["trust_cbo_cbo"] = self.trust_cbo.sum(axis=(1, 2)) * self._inv_pairs
+        s["trust_cbo_cbo"] = row_mean(self.solidarity)
         s["senior_endorsement"] = self._senior_endorsement()
         s["relational"] = resources.relational_index(
             s["trust_cbo_statutory"], s["recognition"], s["trust_cbo_broker"], s["trust_cbo_cbo"],

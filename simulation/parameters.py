@@ -186,7 +186,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Discussion: 'TPN's work linking actors in the health system across power levels ... is a "
        "key part of phase zero'."),
     _P("venue_community_share", float, 1.0, (0.0, 1.0), (0.0, 1.0), "share", "lever",
-       "Share of broker-convened meetings held in community-owned venues.",
+       "Share of the meetings the broker convenes that are held in community-owned venues.",
        "Discussion: 'Discussions between CBOs and statutory partners were always held in "
        "community owned spaces - churches, mosques and community centres'."),
     _P("core_funding", bool, True, (0, 1), (0, 1), "flag", "lever",
@@ -225,14 +225,23 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "The broker holds an annual community conference where statutory bodies bear witness.",
        "Material resources: 'an annual conference on Black mental health for over a decade'; "
        "Outcome: statutory organisations 'bear witness to the difficult history'."),
+    _P("conference_period_months", int, 12, (1, 120), (6, 24), "months", "lever",
+       "Months between the broker's community conferences (12: annual).",
+       "Material resources: 'an annual conference on Black mental health for over a decade'."),
     _P("direct_recruitment", float, 0.0, (0.0, 0.5), (0.0, 0.1), "probability per month",
        "lever",
        "Monthly probability that services approach a service user directly, outside CBOs.",
        "Discussion: engagement 'cannot begin immediately; a history of abuse ... must be "
        "acknowledged, before forcing that type of engagement'. The rate is an assumption."),
     _P("statutory_meetings_per_month", float, 1.0, (0.0, 8.0), (0.0, 4.0), "meetings", "lever",
-       "Meetings statutory bodies convene at their own sites when there is no broker.",
+       "Meetings statutory bodies convene with CBOs when there is no broker.",
        "Assumption: the usual engagement practice the paper contrasts with TPN's."),
+    _P("statutory_venue_share", float, 0.0, (0.0, 1.0), (0.0, 1.0), "share", "lever",
+       "Share of the meetings statutory bodies convene (without a broker) that they hold in "
+       "community-owned venues (0: all at their own sites, the usual practice).",
+       "Discussion: 'By working in community owned spaces instead of statutory sites, the "
+       "network acknowledges and fractures the power of norms'. Statutory sites as the usual "
+       "practice is an assumption."),
     # ---------------------------------------------------------------- events (timed)
     _P("flexible_runway_months", int, 0, (0, 1200), (0, 60), "months", "event",
        "Months of guaranteed flexible funding from month 0: the broker is fully funded (core "
@@ -248,8 +257,8 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "routes'. Losing it is an assumption."),
     _P("broker_leaves_month", int, 0, (0, 1200), (12, 120), "month", "event",
        "Month the broker organisation leaves the network for good (0: never).",
-       "Symbolic contexts: the director 'linked groups across power levels'. Leaving is an "
-       "assumption."),
+       "Discussion: 'TPN's work linking actors in the health system across power levels ... is "
+       "a key part of phase zero'. Leaving is an assumption."),
     _P("funding_cut_month", int, 0, (0, 1200), (12, 120), "month", "event",
        "Month all the broker's funding stops, core and project contracts, until funding is "
        "restored (0: never).",
@@ -261,8 +270,8 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "restoration is an assumption."),
     _P("venue_change_month", int, 0, (0, 1200), (12, 120), "month", "event",
        "Month the venue policy changes to venue_share_after (0: never).",
-       "Relational resources: 'inviting statutory actors into community-owned spaces ... worked "
-       "to level out power differentials'. The change is an assumption."),
+       "Symbolic contexts: 'Inviting statutory actors into community-owned spaces ... worked to "
+       "level out power differentials'. The change is an assumption."),
     _P("venue_share_after", float, 0.0, (0.0, 1.0), (0.0, 1.0), "share", "event",
        "Share of meetings in community-owned venues after the venue policy changes.",
        ASSUMPTION),
@@ -312,10 +321,10 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Discussion: 'TPN's core funding, provides independence from statutory boundaries'. The "
        "value is an assumption."),
     # ---------------------------------------------------------------- behaviour: quality
-    _P("quality_base", float, 0.4, (0.0, 1.0), (0.3, 0.55), "index", "behaviour",
+    _P("quality_base", float, 0.47, (0.0, 1.0), (0.3, 0.55), "index", "behaviour",
        "Quality of a meeting before venue, mediation, rank, material and fatigue effects.",
        ASSUMPTION),
-    _P("venue_effect", float, 0.1, (0.0, 0.5), (0.0, 0.25), "quality", "behaviour",
+    _P("venue_effect", float, 0.09, (0.0, 0.5), (0.0, 0.25), "quality", "behaviour",
        "Quality added by a community-owned venue (and removed by a statutory site).",
        "Symbolic contexts: community-owned spaces 'worked to level out power differentials in "
        "early encounters'. The size is an assumption."),
@@ -332,10 +341,24 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Discussion: remuneration 'was re-affirming for communities themselves, who viewed "
        "themselves as valuable'. The size is an assumption."),
     _P("solidarity_effect", float, 0.1, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
-       "Quality added by a CBO's trust in the other CBOs (a collective voice).",
-       "Outcome: 'shared solidarity between different community stakeholders was recognised as "
-       "a critical strategy'. The size is an assumption."),
-    _P("kpi_effect", float, 0.25, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
+       "Quality added, in meetings with officials, by a CBO's trust in the other CBOs: a "
+       "collective voice.",
+       "Outcome: 'the identification of shared solidarity between different community "
+       "stakeholders was recognised as a critical strategy'. The size is an assumption."),
+    _P("solidarity_gain", float, 0.1, (0.0, 0.5), (0.02, 0.2), "per meeting", "behaviour",
+       "Solidarity (trust toward the other CBOs) gained from one fully meaningful meeting among "
+       "CBOs only, before diminishing returns.",
+       "Discussion: brokerage 'between groups with similar histories of shared oppression (i.e. "
+       "Black Caribbean and Muslim communities)'. That trust among them builds faster than "
+       "across power levels, and the rate, are assumptions."),
+    _P("solidarity_weight", float, 0.8, (0.0, 1.0), (0.4, 1.0), "share", "behaviour",
+       "How far officials' recognition of what a CBO says depends on the CBO's solidarity with "
+       "the others (0: not at all; 1: in proportion to it).",
+       "Discussion: phase zero as a 'counter-public sphere', 'allowing historically marginalised "
+       "groups to share perspectives, experiences and feel their voices are welcome, before "
+       "engaging in wider debates where perspectives may hold less weight'. The form is an "
+       "assumption."),
+    _P("kpi_effect", float, 0.2, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
        "Quality removed by full KPI pressure (contact steered to targets, not process).",
        "Discussion: 'a focus on outcomes, should be exchanged for a focus on process'. The size "
        "is an assumption."),
@@ -349,8 +372,31 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Quality below which contact is tokenistic and erodes trust.",
        "Introduction: without more, 'service-user engagement emerges as a tokenistic exercise'. "
        "The threshold is an assumption."),
+    _P("quality_width", float, 0.08, (0.005, 0.5), (0.04, 0.15), "quality", "behaviour",
+       "Width of the smooth response around the tokenism threshold: a contact of quality q is "
+       "meaningful with weight 1 / (1 + exp(-(q - tokenism_threshold) / width)), tokenistic "
+       "with the rest.",
+       "Discussion: contact 'must be quality contact - marked by meaningful engagement'. That "
+       "meaning grows smoothly with quality, and the width, are assumptions."),
+    _P("cbo_level_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
+       "Half-width of the uniform spread of what each CBO itself brings to a meeting's quality "
+       "(its capacity and confidence to speak), drawn once per CBO.",
+       "Discussion: 'identifying and supporting skills and resources marginalised groups "
+       "already have at their disposal'. The spread is an assumption."),
+    _P("official_level_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "quality", "behaviour",
+       "Half-width of the uniform spread of what each statutory official brings to a meeting's "
+       "quality (openness, experience of work on racism), drawn once per official and again "
+       "for each newcomer.",
+       "Background: 'many attempts to address power imbalances are largely tokenistic'; a "
+       "statutory representative: 'there has to be some giving away of power'. The spread is "
+       "an assumption."),
+    _P("culture_spread", float, 0.1, (0.0, 0.3), (0.0, 0.2), "quality", "behaviour",
+       "Half-width of the uniform spread, between networks, of the statutory side's culture: "
+       "one draw per run shifts every official's contribution to quality.",
+       "Background: outcomes 'linked to racism in services' and to 'institutional, cultural and "
+       "socio-economic factors'. That places differ, and by how much, is an assumption."),
     # ---------------------------------------------------------------- behaviour: trust
-    _P("trust_gain", float, 0.0429, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
+    _P("trust_gain", float, 0.0292, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
        "Trust gained from one meeting of the best quality, before diminishing returns.",
        "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
        "bit'. "
@@ -374,7 +420,23 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Research context: 'Since 2001, TPN has worked with marginalised communities', years "
        "before phase zero began (about 2008). The value is an assumption."),
     _P("initial_trust_cbo", float, 0.3, (0.0, 1.0), (0.1, 0.5), "index", "behaviour",
-       "CBOs' starting trust toward one another.", ASSUMPTION),
+       "CBOs' starting trust toward the other CBOs as a group (solidarity).", ASSUMPTION),
+    _P("initial_trust_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "index", "behaviour",
+       "Half-width of the uniform spread of each actor's starting trust and recognition around "
+       "the network's level.", ASSUMPTION),
+    _P("history_spread", float, 0.1, (0.0, 0.3), (0.0, 0.2), "index", "behaviour",
+       "Half-width of the uniform spread, between networks, of the community's history with "
+       "services: one draw per run lowers (or raises) every CBO's starting trust toward "
+       "statutory partners and raises (or lowers) every service user's history of harm.",
+       "Background: 'histories of oppression, silencing, and limited tangible outcomes from "
+       "previous engagement are key factors limiting user engagement'. That places differ, and "
+       "by how much, is an assumption."),
+    _P("standing_mean", float, 0.5, (0.0, 1.0), (0.3, 0.7), "index", "behaviour",
+       "Mean symbolic standing of CBO leaders (before the faith-leader bonus).",
+       "Symbolic contexts: 'The symbolic power held by leaders of CBOs helped reduce barriers to "
+       "service-users involvement'. The value is an assumption."),
+    _P("standing_spread", float, 0.2, (0.0, 0.5), (0.0, 0.3), "index", "behaviour",
+       "Half-width of the uniform spread of CBO leaders' standing.", ASSUMPTION),
     _P("standing_weight", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share", "behaviour",
        "How much a CBO leader's standing scales what statutory partners learn from the CBO and "
        "what the CBO relays to its members.",
@@ -385,9 +447,19 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Symbolic contexts: faith leaders' 'cultural frames were seen as the most meaningful "
        "platform'. The size is an assumption."),
     _P("skill_gain", float, 0.05, (0.0, 0.5), (0.0, 0.1), "per meeting", "behaviour",
-       "Brokerage skill a CBO learns from one mediated meeting with a senior official.",
+       "Brokerage skill a CBO learns from one meaningful meeting with a senior official that "
+       "the broker mediates (less from an unmediated one).",
        "Relational resources: CBOs 'learn how to build relationships beyond just street-level "
        "officers'. The rate is an assumption."),
+    _P("initial_skill", float, 0.2, (0.0, 1.0), (0.0, 0.3), "index", "behaviour",
+       "Brokerage skill CBOs start with, shifted by each CBO's own level.",
+       "Discussion: 'identifying and supporting skills and resources marginalised groups "
+       "already have at their disposal'. The value is an assumption."),
+    _P("unmediated_skill_share", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share", "behaviour",
+       "Skill learned from a meeting with a senior official that the broker did not mediate, as "
+       "a share of what a mediated one teaches.",
+       "Relational resources: 'CBOs noted their ability to learn from the example set by TPN'. "
+       "The share is an assumption."),
     _P("self_contact_rate", float, 0.3, (0.0, 1.0), (0.0, 0.6), "probability per month",
        "behaviour",
        "Monthly probability that a fully skilled CBO convenes its own meeting with statutory "
@@ -400,7 +472,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Outcome: 'If [the TPN director] had asked us to come together with these [statutory "
        "bodies] five years ago like this, would we have been interested? maybe not.... but "
        "relationship is where it all starts and trust'."),
-    _P("endorsement_rate", float, 0.107, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
+    _P("endorsement_rate", float, 0.103, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
        "Monthly rate at which an official's endorsement follows their recognition.",
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
        "coproduction efforts'. "
@@ -432,15 +504,17 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Monthly share of fatigue that wears off.", ASSUMPTION),
     _P("acknowledgement_conference_gain", float, 0.25, (0.0, 1.0), (0.05, 0.4), "per conference",
        "behaviour",
-       "Acknowledgement of harm gained at a conference attended by all senior officials.",
+       "Acknowledgement of harm gained at a conference attended by all senior officials: the "
+       "main channel.",
        "Outcome: statutory organisations 'bear witness to the difficult history between racially "
        "excluded communities and health systems at these events'. The size is an assumption."),
     _P("acknowledgement_meeting_gain", float, 0.004, (0.0, 0.1), (0.0, 0.01), "per meeting",
        "behaviour",
-       "Acknowledgement gained per good meeting between CBOs and a senior official in a "
-       "community venue.",
-       "Outcome: 'sensitive issues were be debated between senior leaders from statutory bodies "
-       "and community members'. The size is an assumption."),
+       "Acknowledgement gained per meeting between CBOs and a senior official, weighted by how "
+       "meaningful the meeting was for those present.",
+       "Symbolic contexts: 'it was possible to create a safe space where uncomfortable topics - "
+       "including institutional racism in the mental health sector, could be discussed "
+       "openly'. The size is an assumption."),
     _P("acknowledgement_decay", float, 0.005, (0.0, 0.1), (0.0, 0.02), "per month", "behaviour",
        "Monthly decay of acknowledgement.", ASSUMPTION),
     # ---------------------------------------------------------------- behaviour: funding
@@ -449,11 +523,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "with the relational index.",
        "Material resources: extension 'after initial evaluations based largely on trusting "
        "relationships'. The value is an assumption."),
-    _P("kpi_target", float, 0.4, (0.01, 1.0), (0.2, 0.6), "engaged share", "behaviour",
-       "Engaged share of service users a KPI-tied contract expects; renewal probability is the "
-       "attained fraction of it.",
+    _P("kpi_target", float, 0.6, (0.01, 1.0), (0.4, 0.8), "attendance rate", "behaviour",
+       "Attendance a KPI-tied contract expects: the share of invited CBOs who come to the "
+       "broker's meetings over the contract. Renewal probability is the attained fraction of "
+       "it; attendance is what a funder can observe during phase zero.",
        "Discussion: 'time-bound project outcomes may undermine the ability for coproduction "
-       "efforts to gain meaning'. The target is an assumption."),
+       "efforts to gain meaning'. Attendance as the KPI, and the target, are assumptions."),
     # ---------------------------------------------------------------- behaviour: service users
     _P("su_initial_trust", float, 0.1, (0.0, 1.0), (0.02, 0.2), "index", "behaviour",
        "Service users' starting trust in the coproduction space (before harm history).",
@@ -464,12 +539,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "their learning that the space is safe.",
        "Introduction: engagement 'is embedded within a history of violence(s)'. The value is an "
        "assumption."),
-    _P("su_learning", float, 0.0416, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
+    _P("su_learning", float, 0.038, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
        "Monthly rate at which a service user's trust rises toward the safety they perceive.",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
        ""
        "The value is the posterior median of a rejection-ABC calibration (docs/calibration.md)."),
-    _P("su_threshold_mean", float, 0.506, (0.0, 1.0), (0.25, 0.6), "trust", "behaviour",
+    _P("su_threshold_mean", float, 0.523, (0.0, 1.0), (0.25, 0.6), "trust", "behaviour",
        "Mean trust at which a service user engages.",
        "Not in the paper; the value is the posterior median of a rejection-ABC calibration "
        "(docs/calibration.md)."),
@@ -479,9 +554,10 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Share of the CBOs' relayed safety that reaches service users who belong to no CBO.",
        "Discussion: 'non-mental health related CBOs became bridges between service user "
        "communities and statutory actors'. The share is an assumption."),
-    _P("acknowledgement_weight", float, 1.0, (0.0, 1.0), (0.5, 1.0), "share", "behaviour",
-       "How far service users' perceived safety is gated by acknowledgement of harm (0: not at "
-       "all; 1: safety is proportional to acknowledgement).",
+    _P("acknowledgement_weight", float, 0.8, (0.0, 1.0), (0.5, 1.0), "share", "behaviour",
+       "Strength of the soft gate of acknowledgement of harm on service users' perceived safety: "
+       "safety is scaled by (1 - weight) + weight x acknowledgement (0: no gate; 1: safety "
+       "proportional to acknowledgement).",
        "Discussion: 'a history of abuse at the hands of health services is recognised as the "
        "boundary and issue that must be acknowledged, before forcing that type of "
        "engagement'."),
@@ -523,7 +599,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Months the three phase-zero conditions must hold together.", ASSUMPTION),
     _P("engagement_threshold", float, 0.25, (0.0, 1.0), (0.15, 0.4), "share", "measurement",
        "Engaged share of service users that counts as service-user engagement.",
-       "Discussion: 'the limited presence of service users' at the 2015-16 fieldwork. The "
+       "Discussion: 'a relatively limited presence of service users' at the 2015-16 fieldwork. The "
        "level is an assumption."),
     _P("engagement_hold_months", int, 6, (1, 60), (3, 12), "months", "measurement",
        "Months the engaged share must stay at or above its threshold.", ASSUMPTION),

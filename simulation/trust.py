@@ -11,26 +11,41 @@ from __future__ import annotations
 
 import numpy as np
 
-_EPS = 1e-9
+
+def meaningful(quality: np.ndarray, tokenism: np.ndarray | float,
+               width: np.ndarray | float) -> np.ndarray:
+    """How meaningful a contact of a given quality is, in (0, 1): the rest is tokenistic.
+
+    A logistic response centred on the tokenism threshold, ``1 / (1 + exp(-(q - tok) / width))``:
+    half meaningful at the threshold, graded on either side of it rather than a step. Evidence:
+    Discussion, contact 'must be quality contact - marked by meaningful engagement'; the
+    logistic form and its width are assumptions.
+    """
+    return 1.0 / (1.0 + np.exp((tokenism - quality) / width))
 
 
 def contact_trust_change(
     trust: np.ndarray,
-    quality: np.ndarray,
+    meaningful: np.ndarray,
     gain: np.ndarray | float,
-    tokenism: np.ndarray | float,
     asymmetry: np.ndarray | float,
 ) -> np.ndarray:
-    """Change in one directional trust value from one contact of a given quality.
+    """Change in one directional trust value from one contact.
 
-    Above the tokenism threshold trust rises in proportion to how far quality clears it, with
-    diminishing returns as trust nears 1. Below it trust falls, ``asymmetry`` times as fast, in
-    proportion to the trust there is to lose. Reads the start-of-month trust, so that all of a
-    month's meetings can be added up independently of their order.
+    The meaningful part of the contact (``meaningful``, from :func:`meaningful`) raises trust
+    with diminishing returns as trust nears 1; the tokenistic rest lowers it, ``asymmetry``
+    times as fast, in proportion to the trust there is to lose. Repeated contact of one quality
+    therefore moves trust toward ``m / (m + asymmetry (1 - m))``: graded, never all or nothing.
+    Reads the start-of-month trust, so that all of a month's meetings can be added up
+    independently of their order.
     """
-    good = np.maximum(quality - tokenism, 0.0) / np.maximum(1.0 - tokenism, _EPS)
-    bad = np.maximum(tokenism - quality, 0.0) / np.maximum(tokenism, _EPS)
-    return gain * (good * (1.0 - trust) - asymmetry * bad * trust)
+    return gain * (meaningful * (1.0 - trust) - asymmetry * (1.0 - meaningful) * trust)
+
+
+def equilibrium(meaningful: np.ndarray | float, asymmetry: np.ndarray | float) -> np.ndarray:
+    """The trust that repeated contact of one meaningfulness settles at (see above)."""
+    m = np.asarray(meaningful, dtype=float)
+    return m / (m + asymmetry * (1.0 - m))
 
 
 def drift_toward(value: np.ndarray, baseline: np.ndarray, rate: np.ndarray | float) -> np.ndarray:

@@ -7,7 +7,9 @@ from simulation import (
     engagement,
     fatigue,
     funding,
+    heterogeneity,
     outcomes,
+    solidarity,
     trust,
     turnover,
     venues,
@@ -17,23 +19,62 @@ from simulation.streams import MonthlyBlocks, mechanism_generators
 # ---------------------------------------------------------------- trust
 
 
-def test_quality_contact_builds_trust_and_tokenistic_contact_erodes_it():
+def test_meaningfulness_is_graded_around_the_tokenism_threshold():
+    q = np.array([0.2, 0.35, 0.4, 0.45, 0.6])
+    m = trust.meaningful(q, 0.4, 0.05)
+    assert m[2] == pytest.approx(0.5)
+    assert np.all(np.diff(m) > 0) and 0 < m[0] < 0.05 and 0.95 < m[-1] < 1
+    # symmetric around the threshold, and sharper with a narrower width
+    assert m[1] == pytest.approx(1 - m[3])
+    assert trust.meaningful(np.array([0.45]), 0.4, 0.01)[0] > m[3]
+
+
+def test_meaningful_contact_builds_trust_and_tokenistic_contact_erodes_it():
     t = np.array([0.5])
-    assert trust.contact_trust_change(t, np.array([0.9]), 0.1, 0.4, 2.0)[0] > 0
-    assert trust.contact_trust_change(t, np.array([0.1]), 0.1, 0.4, 2.0)[0] < 0
-    assert trust.contact_trust_change(t, np.array([0.4]), 0.1, 0.4, 2.0)[0] == 0
+    assert trust.contact_trust_change(t, np.array([0.9]), 0.1, 2.0)[0] > 0
+    assert trust.contact_trust_change(t, np.array([0.1]), 0.1, 2.0)[0] < 0
+    # at the equilibrium of a contact's meaningfulness nothing changes
+    m = np.array([0.8])
+    eq = trust.equilibrium(m, 2.0)
+    assert trust.contact_trust_change(eq, m, 0.1, 2.0)[0] == pytest.approx(0.0, abs=1e-15)
+    assert eq[0] == pytest.approx(0.8 / (0.8 + 2.0 * 0.2))
 
 
 def test_trust_has_diminishing_returns():
-    q = np.array([0.8, 0.8])
-    d = trust.contact_trust_change(np.array([0.2, 0.8]), q, 0.1, 0.4, 2.0)
+    m = np.array([0.9, 0.9])
+    d = trust.contact_trust_change(np.array([0.2, 0.8]), m, 0.1, 2.0)
     assert d[0] > d[1] > 0
 
 
 def test_trust_is_lost_faster_than_built():
     t = np.array([0.5, 0.5])
-    d = trust.contact_trust_change(t, np.array([0.75, 0.25]), 0.1, 0.5, 3.0)
+    d = trust.contact_trust_change(t, np.array([1.0, 0.0]), 0.1, 3.0)
     assert d[1] == pytest.approx(-3.0 * d[0])
+
+
+def test_repeated_contact_settles_at_its_equilibrium():
+    t, m = np.array([0.1, 0.9]), np.array([0.7, 0.7])
+    for _ in range(2000):
+        t = t + trust.contact_trust_change(t, m, 0.05, 2.0)
+    assert t == pytest.approx(trust.equilibrium(m, 2.0), abs=1e-9)
+
+
+# ---------------------------------------------------------------- solidarity, heterogeneity
+
+
+def test_solidarity_gives_a_collective_voice():
+    v = solidarity.voice_factor(np.array([0.0, 0.5, 1.0]), 0.4)
+    assert v.tolist() == pytest.approx([0.6, 0.8, 1.0])
+    assert (solidarity.voice_factor(np.array([0.0, 1.0]), 0.0) == 1.0).all()
+
+
+def test_actor_and_network_levels_are_uniform_in_their_spread():
+    u = np.linspace(0, 1, 10_001)[:-1]
+    x = heterogeneity.centred(u, 0.2)
+    assert x.min() == pytest.approx(-0.2) and x.max() < 0.2 and x.mean() == pytest.approx(0, abs=1e-4)
+    a = heterogeneity.around(np.array([0.95]), u[None, :], 0.1)
+    assert a.max() == 1.0 and a.min() == pytest.approx(0.85)
+    assert (heterogeneity.centred(u, 0.0) == 0).all()
 
 
 def test_drift_and_inheritance():
@@ -95,12 +136,28 @@ def test_pick_distinct_gives_distinct_uniform_subsets():
         contact.pick_distinct(rng.random((1, 5)), 4)
 
 
+def test_a_cbo_invites_distinct_others_never_itself():
+    rng = np.random.default_rng(4)
+    convener = rng.integers(0, 6, 3000)
+    others = contact.pick_others(rng.random((3000, 3)), 6, convener)
+    assert (others != convener[:, None]).all() and others.min() >= 0 and others.max() <= 5
+    assert all(len(set(row)) == 3 for row in others)
+    # each other CBO equally likely: 3 picks among 5 others, 3000 meetings -> 1800 each
+    for c in range(6):
+        counts = np.bincount(others[convener == c].ravel(), minlength=6)
+        assert counts[c] == 0
+    total = np.bincount(others.ravel(), minlength=6)
+    assert total.min() > 1350 and total.max() < 1650
+
+
 def test_contact_quality_factors_have_their_signs_and_stay_in_bounds():
-    args = dict(base=0.4, venue=0.0, mediation=0.0, senior=0.0, material=0.0, solidarity=0.0,
-                kpi=0.0, fatigue=0.0, noise=0.0)
+    args = dict(base=0.4, cbo_level=0.0, official_level=0.0, venue=0.0, mediation=0.0,
+                senior=0.0, material=0.0, solidarity=0.0, kpi=0.0, fatigue=0.0, noise=0.0)
     q0 = contact.contact_quality(**args)
-    for k in ("venue", "mediation", "senior", "material", "solidarity"):
+    for k in ("cbo_level", "official_level", "venue", "mediation", "senior", "material",
+              "solidarity"):
         assert contact.contact_quality(**{**args, k: 0.1}) > q0
+        assert contact.contact_quality(**{**args, k: -0.1}) < q0
     for k in ("kpi", "fatigue"):
         assert contact.contact_quality(**{**args, k: 0.1}) < q0
     assert contact.contact_quality(**{**args, "base": 2.0}) == 1.0
@@ -123,12 +180,14 @@ def test_funding_level_kpi_pressure_and_payment():
     assert 0.3 <= low < high <= 1.0
 
 
-def test_renewal_follows_relationships_or_kpis():
+def test_renewal_follows_relationships_or_observed_attendance():
     rel = np.array([0.2, 0.9])
     flexible = funding.renewal_probability(np.zeros(2), rel, 0.3, np.zeros(2), 0.4)
     assert flexible[0] < flexible[1]
-    kpi = funding.renewal_probability(np.ones(2), rel, 0.3, np.array([0.0, 0.2]), 0.4)
-    assert list(kpi) == [0.0, 0.5]
+    # KPI-tied: the attained fraction of the attendance target, capped at 1
+    kpi = funding.renewal_probability(np.ones(3), np.zeros(3), 0.3, np.array([0.0, 0.3, 0.9]),
+                                      0.6)
+    assert kpi.tolist() == pytest.approx([0.0, 0.5, 1.0])
 
 
 def test_contract_clock_renews_gaps_and_restarts():
@@ -166,7 +225,10 @@ def test_acknowledgement_rises_with_witness_and_decays_without():
     down = acknowledgement.update_acknowledgement(a, np.array([0.0]), 0.25, np.array([0.0]),
                                                   0.0, 0.01)
     assert up[0] == pytest.approx(0.2 + 0.25 * 0.8) and down[0] < 0.2
-    assert acknowledgement.is_conference_month(12) and not acknowledgement.is_conference_month(5)
+    period = np.array([12, 6])
+    assert acknowledgement.is_conference_month(12, period).tolist() == [True, True]
+    assert acknowledgement.is_conference_month(6, period).tolist() == [False, True]
+    assert not acknowledgement.is_conference_month(5, period).any()
 
 
 def test_sustained_outcome_needs_the_full_hold():
@@ -183,12 +245,16 @@ def test_sustained_outcome_needs_the_full_hold():
 # ---------------------------------------------------------------- service users
 
 
-def test_no_acknowledgement_means_no_safety():
+def test_acknowledgement_is_a_soft_gate_on_safety():
     relay = np.array([[0.9, 0.9]])
     idx = engagement.membership_index(np.array([[0, -1]]), np.array([[1, -1]]), 2)
     linked = np.array([[True, False]])
-    s = engagement.perceived_safety(np.array([0.0]), relay, idx, linked, np.array([0.5]))
-    assert (s == 0).all()
+    none = engagement.perceived_safety(np.array([0.0]), relay, idx, linked, np.array([0.5]), 0.8)
+    full = engagement.perceived_safety(np.array([1.0]), relay, idx, linked, np.array([0.5]), 0.8)
+    # without acknowledgement a share 1 - weight of the safety gets through, not nothing
+    assert none[0].tolist() == pytest.approx((0.2 * full[0]).tolist())
+    assert engagement.perceived_safety(np.array([0.0]), relay, idx, linked, np.array([0.5]),
+                                       1.0).max() == 0.0
 
 
 def test_members_hear_their_most_trusting_cbo_and_others_less():

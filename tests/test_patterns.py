@@ -2,10 +2,12 @@
 
 Each test compares restricted mean times to the 180-month horizon over 64 common-seed runs,
 with an effect-size floor (not a p-value): a pattern holds when the difference is at least
-``FLOOR`` months, and is gone when it is below it. Each says whether it *validates* (an emergent
-result the mechanisms were not written to produce) or *verifies* (a mechanism doing what it was
-written to do), and each includes an ablation: with the responsible mechanism switched off, the
-pattern goes.
+``FLOOR`` months, and is gone when it is below it. Each includes an ablation: with the
+responsible mechanism switched off, the pattern goes. Each *verifies*: the mechanisms behind
+these patterns were written in from the paper, or the pattern is a calibration target, so a
+test shows the model does what it was built to do. Only a pattern held out of construction and
+calibration would *validate*; the calibration (docs/calibration.md) reports its held-out
+checks.
 """
 
 from functools import cache
@@ -117,22 +119,23 @@ def test_3_community_venues_shorten_phase_zero():
 BROKER_SWITCHED_OFF = {
     "mediation_effect": 0.0, "attendance_trust_weight": 0.0, "venue_effect": 0.0,
     "annual_conference": False, "cbo_meeting_share": 0.0, "meetings_per_staff": 0.2,
-    "acknowledgement_meeting_gain": 0.0,
+    "unmediated_skill_share": 1.0, "core_funding": False,
 }
 
 
-def test_4_without_the_broker_phase_zero_is_much_longer_or_not_reached():
+def test_4_without_the_broker_phase_zero_is_much_longer():
     """Discussion: 'TPN's work linking actors in the health system across power levels ... is a
     key part of phase zero'.
 
-    Validates: no rule says 'without a broker, slower'; the difference emerges from trusted
-    convening, mediation, community venues, CBO-only meetings and the conference together.
-    Ablation: with all of those switched off (and the broker convening no more than statutory
-    bodies would), the broker makes no difference.
+    Verifies: the broker's roles are written in from the paper (trusted convening, mediation,
+    community venues, meetings among CBOs, the conference, skill learned from its example, its
+    core funding); the
+    pattern is that together they make phase zero much longer to end without it, though not
+    impossible: CBOs still convene their own meetings. Ablation: with all of those switched off
+    (and the broker convening no more than statutory bodies would), the broker makes no
+    difference.
     """
-    no_broker = fit(scenario("no_broker"))
     assert difference("tpn_baseline", "no_broker") >= 3 * FLOOR
-    assert no_broker.median is None or no_broker.censored_share > 0.5
     assert abs(difference("tpn_baseline", "no_broker", **BROKER_SWITCHED_OFF)) < FLOOR
 
 
@@ -194,8 +197,9 @@ def test_8_years_of_prior_relationship_are_part_of_phase_zero():
     """Research context: 'Since 2001, TPN has worked with marginalised communities'; Outcome:
     'relationship is where it all starts and trust'.
 
-    Validates: the cold start is only an initial condition; the lasting delay emerges because
-    CBOs attend meetings of conveners they trust and mediation works through that trust.
+    Verifies: the cold start is only an initial condition; the lasting delay comes from two
+    mechanisms written in from the paper, CBOs attending meetings of conveners they trust and
+    mediation working through that trust.
     Ablation: attendance independent of trust and no mediation (attendance_trust_weight = 0,
     mediation_effect = 0) and the head start is gone.
     """

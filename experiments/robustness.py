@@ -1,0 +1,209 @@
+"""Knife-edge robustness: how far one small nudge of one assumption moves a scenario's answer.
+
+For each standard scenario and each float behaviour parameter, the parameter is nudged by plus
+and minus ``fraction`` of its sweep range (clipped to its valid range) and the scenario is run on
+a long horizon (30 years by default) with common seeds. Two answers are compared with the
+un-nudged scenario's:
+
+- ``d_p``: the change of P(end of phase zero within the horizon);
+- ``ratio``: the change of the median month of the end of phase zero, as a factor of at least 1
+  (censored runs count as the horizon).
+
+A model whose answers hinge on how a few assumed constants sit against each other shows large
+values here. The worst nudges are run again with many more seeds (``recheck``) before they are
+reported, so that a large value is not Monte Carlo noise. This is the measure of
+``../shared/tools/knife_edge.py``, with workers, a progress bar and a result folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
+from experiments.parallel import default_workers, map_in_order
+from experiments.scenarios import STANDARD, load_scenario
+from simulation import run_batch
+from simulation.parameters import REGISTRY
+from simulation.provenance import provenance
+
+#: The goal of the model-2 issue: no nudge moves P by more than this ...
+MAX_D_P = 0.30
+#: ... or the median month by more than this factor.
+MAX_RATIO = 1.5
+
+
+def nudged_parameters() -> list[str]:
+    """The parameters nudged: every float behaviour parameter of the registry."""
+    return [p.name for p in REGISTRY.values() if p.kind == "behaviour" and p.type is float]
+
+
+def nudge_value(base: dict[str, Any], name: str, sign: int, fraction: float) -> float:
+    """``name``'s value in ``base`` (or its default), moved by ``sign x fraction`` of its sweep
+    range and clipped to its valid range."""
+    p = REGISTRY[name]
+    lo, hi = p.sweep
+    value = float(base.get(name, p.default)) + sign * fraction * (hi - lo)
+    return min(max(value, p.valid[0]), p.valid[1])
+
+
+def answer(params: dict[str, Any], seeds: Sequence[int], horizon: int) -> tuple[float, float]:
+    """P(end of phase zero within ``horizon``) and its median month (censored as ``horizon``)."""
+    results = run_batch({**params, "horizon_months": horizon}, list(seeds))
+    months = np.array([r.summary["phase_zero_months"] if r.summary["phase_zero_months"]
+                       is not None else horizon for r in results], float)
+    return float(np.mean(months < horizon)), float(np.median(months))
+
+
+def _compare(scenario: str, name: str, sign: int, value: float, base: tuple[float, float],
+             nudged: tuple[float, float]) -> dict[str, Any]:
+    p0, m0 = base
+    p1, m1 = nudged
+    ratio = max(m1, 1.0) / max(m0, 1.0)
+    return {"scenario": scenario, "parameter": name, "nudge": sign, "value": value,
+            "p_base": p0, "p": p1, "d_p": abs(p1 - p0), "median_base": m0, "median": m1,
+            "ratio": max(ratio, 1.0 / ratio)}
+
+
+def knife_edge(scenarios: Sequence[str], seeds: Sequence[int], fraction: float, horizon: int,
+               workers: int, progress: bool = True) -> pd.DataFrame:
+    """Every nudge of every scenario, one row each (see the module's description)."""
+    bases = {s: dict(load_scenario(s).overrides) for s in scenarios}
+    names = nudged_parameters()
+    jobs: list[tuple] = [(bases[s], tuple(seeds), horizon) for s in scenarios]
+    keys: list[tuple[str, str, int, float]] = []
+    for s in scenarios:
+        for name in names:
+            for sign in (-1, 1):
+                value = nudge_value(bases[s], name, sign, fraction)
+                keys.append((s, name, sign, value))
+                jobs.append(({**bases[s], name: value}, tuple(seeds), horizon))
+    answers = map_in_order(answer, jobs, [len(seeds)] * len(jobs), workers, progress,
+                           desc="knife-edge")
+    base_answer = dict(zip(scenarios, answers[: len(scenarios)], strict=True))
+    rows = [_compare(s, name, sign, value, base_answer[s], a)
+            for (s, name, sign, value), a in zip(keys, answers[len(scenarios):], strict=True)]
+    return pd.DataFrame(rows)
+
+
+def worst(table: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` largest changes of P and the ``n`` largest median factors (without repeats)."""
+    picked = pd.concat([table.nlargest(n, "d_p"), table.nlargest(n, "ratio")])
+    return picked.drop_duplicates(["scenario", "parameter", "nudge"])
+
+
+def recheck(candidates: pd.DataFrame, seeds: Sequence[int], horizon: int, workers: int,
+            progress: bool = True) -> pd.DataFrame:
+    """The candidates measured again with ``seeds`` (many more of them)."""
+    scenarios = list(dict.fromkeys(candidates["scenario"]))
+    bases = {s: dict(load_scenario(s).overrides) for s in scenarios}
+    jobs = [(bases[s], tuple(seeds), horizon) for s in scenarios]
+    jobs += [({**bases[row.scenario], row.parameter: row.value}, tuple(seeds), horizon)
+             for row in candidates.itertuples()]
+    answers = map_in_order(answer, jobs, [len(seeds)] * len(jobs), workers, progress,
+                           desc="recheck")
+    base_answer = dict(zip(scenarios, answers[: len(scenarios)], strict=True))
+    rows = [_compare(row.scenario, row.parameter, row.nudge, row.value, base_answer[row.scenario],
+                     a) for row, a in zip(candidates.itertuples(), answers[len(scenarios):],
+                                          strict=True)]
+    return pd.DataFrame(rows)
+
+
+def summary_lines(table: pd.DataFrame, rechecked: pd.DataFrame, meta: dict[str, Any]) -> list[str]:
+    """A short Markdown report of the measure and its worst cases."""
+    def where(row: Any) -> str:
+        return f"{row.scenario}: `{row.parameter}` {row.nudge * meta['fraction']:+.0%}"
+
+    lines = [
+        "# Knife-edge robustness",
+        "",
+        f"{len(table)} nudges ({len(set(table.scenario))} scenarios x "
+        f"{len(set(table.parameter))} float behaviour parameters x 2 directions) of "
+        f"{meta['fraction']:.0%} of each sweep range, {meta['seeds']} common seeds each, "
+        f"{meta['horizon_months']}-month horizon. Goal: no nudge moves P(end of phase zero "
+        f"within the horizon) by more than {MAX_D_P:.2f} or its median month by a factor over "
+        f"{MAX_RATIO}.",
+        "",
+        f"- Largest change of P: **{table.d_p.max():.2f}** ({where(table.loc[table.d_p.idxmax()])})",
+        f"- Largest median factor: **{table.ratio.max():.2f}** "
+        f"({where(table.loc[table.ratio.idxmax()])})",
+        f"- Nudges over the goal at {meta['seeds']} seeds: {int((table.d_p > MAX_D_P).sum())} "
+        f"moving P, {int((table.ratio > MAX_RATIO).sum())} moving the median.",
+        "",
+        f"## The worst nudges again, with {meta['recheck_seeds']} seeds",
+        "",
+        "| scenario | parameter | nudge | P | median (months) | change of P | factor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rechecked.sort_values(["d_p", "ratio"], ascending=False).itertuples():
+        lines.append(
+            f"| {row.scenario} | `{row.parameter}` | {row.nudge * meta['fraction']:+.0%} | "
+            f"{row.p_base:.2f} -> {row.p:.2f} | {row.median_base:.0f} -> {row.median:.0f} | "
+            f"{row.d_p:.2f} | {row.ratio:.2f} |")
+    over = rechecked[(rechecked.d_p > MAX_D_P) | (rechecked.ratio > MAX_RATIO)]
+    lines += ["", f"Over the goal after the recheck: {len(over)}."]
+    return lines
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``phase0 robustness`` options."""
+    parser.add_argument("--seeds", type=int, default=64,
+                        help="common seeds per scenario and nudge (default 64)")
+    parser.add_argument("--fraction", type=float, default=0.10,
+                        help="nudge as a fraction of each sweep range (default 0.10)")
+    parser.add_argument("--horizon", type=int, default=360,
+                        help="months simulated (default 360: 30 years)")
+    parser.add_argument("--scenarios", default=None,
+                        help="comma-separated scenarios (default: the eight standard ones)")
+    parser.add_argument("--recheck", type=int, default=10,
+                        help="rerun the N largest changes of P and of the median (default 10)")
+    parser.add_argument("--recheck-seeds", type=int, default=1000,
+                        help="seeds for the recheck (default 1000)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: one per core)")
+    parser.add_argument("--out", default="results/robustness", help="output folder")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure every nudge, recheck the worst and write the result folder."""
+    if args.seeds < 2 or args.recheck_seeds < 2:
+        raise UserError("--seeds and --recheck-seeds must be at least 2")
+    if not 0 < args.fraction <= 1:
+        raise UserError(f"--fraction must be in (0, 1], got {args.fraction}")
+    if not 1 <= args.horizon <= 1200:
+        raise UserError(f"--horizon must be in [1, 1200] months, got {args.horizon}")
+    if args.recheck < 0:
+        raise UserError(f"--recheck must be 0 or more, got {args.recheck}")
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers must be at least 1, got {args.workers}")
+    scenarios = ([n.strip() for n in args.scenarios.split(",") if n.strip()]
+                 if args.scenarios else list(STANDARD))
+    for s in scenarios:
+        load_scenario(s)
+    out = Path(args.out)
+    check_writable_target(out, args.overwrite)
+    workers = args.workers or default_workers()
+    seeds = list(range(5000, 5000 + args.seeds))
+    table = knife_edge(scenarios, seeds, args.fraction, args.horizon, workers, not args.quiet)
+    recheck_seeds = list(range(100_000, 100_000 + args.recheck_seeds))
+    rechecked = recheck(worst(table, args.recheck), recheck_seeds, args.horizon, workers,
+                        not args.quiet) if args.recheck else table.iloc[:0]
+    meta = {"fraction": args.fraction, "seeds": args.seeds, "horizon_months": args.horizon,
+            "recheck": args.recheck, "recheck_seeds": args.recheck_seeds,
+            "scenarios": scenarios, "seed_start": 5000, "recheck_seed_start": 100_000}
+    with atomic_folder(out, overwrite=args.overwrite) as tmp:
+        table.to_csv(tmp / "knife_edge.csv", index=False, float_format="%.6g")
+        rechecked.to_csv(tmp / "worst_rechecked.csv", index=False, float_format="%.6g")
+        (tmp / "summary.md").write_text("\n".join(summary_lines(table, rechecked, meta)) + "\n")
+        write_json(tmp / "manifest.json", {"command": "phase0 robustness", **meta,
+                                           **provenance()})
+    print("\n".join(summary_lines(table, rechecked, meta)[4:7]))
+    print(f"wrote {out}/")
+    return 0
