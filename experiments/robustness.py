@@ -44,8 +44,11 @@ def nudged_parameters() -> list[str]:
 
 
 def nudge_value(base: dict[str, Any], name: str, sign: int, fraction: float) -> float:
-    """``name``'s value in ``base`` (or its default), moved by ``sign x fraction`` of its sweep
-    range and clipped to its valid range."""
+    """A parameter's value in a scenario, nudged by a fraction of its sweep range.
+
+    ``name``'s value in ``base`` (or its default) moves by ``sign x fraction`` of its sweep range
+    and is clipped to its valid range.
+    """
     p = REGISTRY[name]
     lo, hi = p.sweep
     value = float(base.get(name, p.default)) + sign * fraction * (hi - lo)
@@ -58,6 +61,34 @@ def answer(params: dict[str, Any], seeds: Sequence[int], horizon: int) -> tuple[
     months = np.array([r.summary["phase_zero_months"] if r.summary["phase_zero_months"]
                        is not None else horizon for r in results], float)
     return float(np.mean(months < horizon)), float(np.median(months))
+
+
+def scenario_spread(params: dict[str, Any], seeds: Sequence[int], horizon: int
+                    ) -> dict[str, float]:
+    """How a scenario's runs spread, at its own settings.
+
+    P(each outcome within ``horizon``) and the quartiles of each outcome's month (censored runs
+    count as ``horizon``).
+    """
+    results = run_batch({**params, "horizon_months": horizon}, list(seeds))
+    out: dict[str, float] = {"runs": float(len(results))}
+    for key in ("phase_zero", "engagement"):
+        months = np.array([r.summary[f"{key}_months"] if r.summary[f"{key}_months"] is not None
+                           else horizon for r in results], float)
+        out[f"p_{key}"] = float(np.mean(months < horizon))
+        q1, q2, q3 = np.percentile(months, [25, 50, 75])
+        out.update({f"{key}_q25": q1, f"{key}_median": q2, f"{key}_q75": q3,
+                    f"{key}_iqr": q3 - q1})
+    return out
+
+
+def spread_table(scenarios: Sequence[str], seeds: Sequence[int], horizon: int, workers: int,
+                 progress: bool = True) -> pd.DataFrame:
+    """:func:`scenario_spread` of every scenario at its defaults, one row each."""
+    jobs = [(dict(load_scenario(s).overrides), tuple(seeds), horizon) for s in scenarios]
+    rows = map_in_order(scenario_spread, jobs, [len(seeds)] * len(jobs), workers, progress,
+                        desc="scenarios")
+    return pd.DataFrame([{"scenario": s, **row} for s, row in zip(scenarios, rows, strict=True)])
 
 
 def _compare(scenario: str, name: str, sign: int, value: float, base: tuple[float, float],
@@ -129,7 +160,8 @@ def summary_lines(table: pd.DataFrame, rechecked: pd.DataFrame, meta: dict[str, 
         f"within the horizon) by more than {MAX_D_P:.2f} or its median month by a factor over "
         f"{MAX_RATIO}.",
         "",
-        f"- Largest change of P: **{table.d_p.max():.2f}** ({where(table.loc[table.d_p.idxmax()])})",
+        f"- Largest change of P: **{table.d_p.max():.2f}** "
+        f"({where(table.loc[table.d_p.idxmax()])})",
         f"- Largest median factor: **{table.ratio.max():.2f}** "
         f"({where(table.loc[table.ratio.idxmax()])})",
         f"- Nudges over the goal at {meta['seeds']} seeds: {int((table.d_p > MAX_D_P).sum())} "
@@ -195,12 +227,14 @@ def run(args: argparse.Namespace) -> int:
     recheck_seeds = list(range(100_000, 100_000 + args.recheck_seeds))
     rechecked = recheck(worst(table, args.recheck), recheck_seeds, args.horizon, workers,
                         not args.quiet) if args.recheck else table.iloc[:0]
+    spread = spread_table(scenarios, recheck_seeds, args.horizon, workers, not args.quiet)
     meta = {"fraction": args.fraction, "seeds": args.seeds, "horizon_months": args.horizon,
             "recheck": args.recheck, "recheck_seeds": args.recheck_seeds,
             "scenarios": scenarios, "seed_start": 5000, "recheck_seed_start": 100_000}
     with atomic_folder(out, overwrite=args.overwrite) as tmp:
         table.to_csv(tmp / "knife_edge.csv", index=False, float_format="%.6g")
         rechecked.to_csv(tmp / "worst_rechecked.csv", index=False, float_format="%.6g")
+        spread.to_csv(tmp / "scenarios.csv", index=False, float_format="%.6g")
         (tmp / "summary.md").write_text("\n".join(summary_lines(table, rechecked, meta)) + "\n")
         write_json(tmp / "manifest.json", {"command": "phase0 robustness", **meta,
                                            **provenance()})

@@ -13,6 +13,7 @@ import numpy as np
 
 from simulation.arrays import clip01
 
+
 def is_conference_month(month: int, period: np.ndarray) -> np.ndarray:
     """Whether ``month`` (1-based) closes a conference period (``period`` months, per replicate).
 

@@ -123,8 +123,10 @@ class StatutoryOfficial(mesa.Agent):
 
     @property
     def level(self) -> float:
-        """What the official brings to a meeting's quality (openness, experience of work on
-        racism), including the statutory culture."""
+        """What the official brings to a meeting's quality.
+
+        Openness and experience of work on racism, including the statutory culture.
+        """
         return float(self.model.network.official_level[0, self.index])
 
     @property

@@ -65,10 +65,11 @@ def pick_officials(
     n_senior_tier: int,
     n_frontline: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Official index and whether they are senior, for meetings with uniforms ``u_rank`` and
-    ``u_index`` (any shape) and probabilities ``p_senior`` of a senior official (broadcast).
+    """Official index and whether they are senior, for each meeting.
 
-    Officials are laid out executives first, then senior managers, then frontline staff.
+    ``u_rank`` and ``u_index`` are uniforms (any shape), ``p_senior`` the probability of a senior
+    official (broadcast). Officials are laid out executives first, then senior managers, then
+    frontline staff.
     """
     senior = u_rank < p_senior if n_senior_tier > 0 else np.zeros(u_rank.shape, bool)
     if n_frontline == 0:

@@ -25,6 +25,8 @@ def centred(u: np.ndarray, spread: np.ndarray | float) -> np.ndarray:
 
 
 def around(level: np.ndarray, u: np.ndarray, spread: np.ndarray | float) -> np.ndarray:
-    """Individual values spread uniformly around a network's ``level`` (R,), given ``u`` (R, N),
-    limited to [0, 1]."""
+    """Individual values spread uniformly around a network's level, limited to [0, 1].
+
+    ``level`` has shape (R,), ``u`` shape (R, N).
+    """
     return np.minimum(np.maximum(level[:, None] + centred(u, spread), 0.0), 1.0)

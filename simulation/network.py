@@ -432,8 +432,8 @@ class Network:
         relay = engagement.cbo_relay(self.trust_statutory, self.standing_amp)
         safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
                                              p["unlinked_reach"], p["acknowledgement_weight"])
-        self.user_trust = engagement.update_user_trust(self.user_trust, safety,
-                                                       self.user_learning, p2["trust_loss_asymmetry"])
+        self.user_trust = engagement.update_user_trust(
+            self.user_trust, safety, self.user_learning, p2["trust_loss_asymmetry"])
         ue = self._engagement.next_block()
         harmed = engagement.harmful_encounters(
             ue,
