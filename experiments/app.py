@@ -73,8 +73,8 @@ def network_figure(model: PhaseZeroModel) -> Figure:
     """The organisations as a network: officials by rank on top, the broker, CBOs below.
 
     Edges are coloured by trust (red low, green high): CBO to broker by the CBO's trust in the
-    broker, CBO to CBO by their mutual trust (the strongest ties only, for legibility), and broker
-    to each official by the official's recognition of community knowledge. CBO nodes are coloured
+    broker, CBO to CBO by the two CBOs' mean solidarity (the strongest ties only, for
+    legibility), and broker to each official by the official's recognition of community knowledge. CBO nodes are coloured
     by their trust in statutory partners; officials by their public endorsement.
     """
     net = model.network
@@ -90,9 +90,9 @@ def network_figure(model: PhaseZeroModel) -> Figure:
         pos_s[lo:hi, 1] = 1.9 - 0.35 * row
     pos_c = np.column_stack([np.linspace(-1.05, 1.05, C), np.where(np.arange(C) % 2, -0.9, -1.1)])
     broker = np.array([0.0, 0.45])
-    trust_cbo = net.trust_cbo[0]
+    solidarity = net.solidarity[0]
     iu = np.triu_indices(C, 1)
-    mutual = (trust_cbo[iu] + trust_cbo.T[iu]) / 2
+    mutual = (solidarity[iu[0]] + solidarity[iu[1]]) / 2
     keep = np.argsort(mutual)[-min(len(mutual), 2 * C):]
     for i, j, t in zip(iu[0][keep], iu[1][keep], mutual[keep], strict=True):
         ax.plot(*zip(pos_c[i], pos_c[j], strict=True), color=_TRUST_CMAP(t), lw=0.8, alpha=0.6,
