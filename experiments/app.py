@@ -74,8 +74,9 @@ def network_figure(model: PhaseZeroModel) -> Figure:
 
     Edges are coloured by trust (red low, green high): CBO to broker by the CBO's trust in the
     broker, CBO to CBO by the two CBOs' mean solidarity (the strongest ties only, for
-    legibility), and broker to each official by the official's recognition of community knowledge. CBO nodes are coloured
-    by their trust in statutory partners; officials by their public endorsement.
+    legibility), and broker to each official by the official's recognition of community
+    knowledge. CBO nodes are coloured by their trust in statutory partners; officials by their
+    public endorsement.
     """
     net = model.network
     C, S = net.C, net.S
