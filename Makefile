@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-newest newest-suite browser lint bench docs sensitivity robustness policy \
+.PHONY: run test test-newest newest-suite browser lint bench docs sensitivity robustness \
+	ablations policy \
 	dashboard teaching clean
 
 $(BIN)/python:
@@ -123,6 +124,10 @@ lint: $(TEST_STAMP)
 ## new_network, into results/sensitivity/ (about a quarter of an hour on 2 cores)
 sensitivity: $(STAMP)
 	$(BIN)/python -m experiments.sensitivity_study
+
+## ablations: each mechanism switched off in turn, for tpn_baseline, into results/ablations/
+ablations: $(STAMP)
+	$(BIN)/phase0 ablations --out results/ablations --overwrite
 
 ## robustness: the knife-edge index (each float behaviour parameter nudged by +/-10% of its
 ## sweep range in each standard scenario, 64 seeds, 30-year horizon; the worst rerun with 1,000

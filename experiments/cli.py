@@ -571,7 +571,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="address to listen on (default 127.0.0.1, this machine only)")
     p.set_defaults(func=cmd_dashboard)
 
-    from experiments import robustness
+    from experiments import ablations, robustness
+
+    p = sub.add_parser("ablations", help="switch each mechanism off in turn: both outcomes",
+                       description=ablations.__doc__.splitlines()[0])
+    ablations.add_arguments(p)
+    p.set_defaults(func=ablations.run)
 
     p = sub.add_parser("robustness", help="knife-edge index: how far small nudges move answers",
                        description=robustness.__doc__.splitlines()[0])

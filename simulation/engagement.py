@@ -35,9 +35,48 @@ def membership_index(first_cbo: np.ndarray, second_cbo: np.ndarray, n_cbos: int)
     return np.stack([row + np.where(c < 0, n_cbos, c) for c in (first_cbo, second_cbo)])
 
 
+def members_engaged(engaged: np.ndarray, membership: np.ndarray, members: np.ndarray
+                    ) -> np.ndarray:
+    """Share of each CBO's members who are engaged, shape (R, C).
+
+    ``membership`` from :func:`membership_index`; ``members`` the number of members of each CBO
+    (R, C), from :func:`member_counts`.
+    """
+    R, C = members.shape
+    size = R * (C + 1)
+    weights = engaged.ravel().astype(float)
+    counts = (np.bincount(membership[0].ravel(), weights, minlength=size)
+              + np.bincount(membership[1].ravel(), weights, minlength=size))
+    return counts.reshape(R, C + 1)[:, :C] / np.maximum(members, 1)
+
+
+def member_counts(membership: np.ndarray, n_replicates: int, n_cbos: int) -> np.ndarray:
+    """Number of members of each CBO, shape (R, C)."""
+    size = n_replicates * (n_cbos + 1)
+    counts = (np.bincount(membership[0].ravel(), minlength=size)
+              + np.bincount(membership[1].ravel(), minlength=size))
+    return counts.reshape(n_replicates, n_cbos + 1)[:, :n_cbos].astype(float)
+
+
+def what_members_hear(relay: np.ndarray, hosting: np.ndarray, activity_reach: np.ndarray,
+                      members_engaged: np.ndarray, word_of_mouth: np.ndarray) -> np.ndarray:
+    """How safe each CBO's members hear the space is, shape (R, C), in [0, 1].
+
+    What the CBO relays, then a share ``activity_reach`` of the remaining way to full safety
+    where the CBO hosts a commissioned activity (coproduction seen in their own space), then a
+    share ``word_of_mouth x`` the engaged share of fellow members (service users among
+    themselves). Evidence: Discussion, CBOs 'relaying their views and perspectives outwards,
+    until, service users felt the space was safe to enter'; Symbolic contexts, care delivered 'in
+    community spaces where historically marginalised groups may be more comfortable engaging'.
+    The forms are assumptions.
+    """
+    doubt = (1.0 - relay) * (1.0 - activity_reach * hosting)
+    return 1.0 - doubt * (1.0 - word_of_mouth * members_engaged)
+
+
 def perceived_safety(
     acknowledgement: np.ndarray,
-    relay: np.ndarray,
+    heard: np.ndarray,
     membership: np.ndarray,
     linked: np.ndarray,
     unlinked_reach: np.ndarray,
@@ -45,19 +84,20 @@ def perceived_safety(
 ) -> np.ndarray:
     """Each service user's perceived safety of the space, shape (R, U).
 
-    A member hears from the most trusting of their CBOs (``membership`` from
-    :func:`membership_index`); someone with no CBO hears a share ``unlinked_reach`` of the
-    network's average. Either way the space is safe only as far as harm has been acknowledged
-    (with ``acknowledgement_weight`` 1; at 0 acknowledgement does not matter).
+    A member hears from the most reassuring of their CBOs (``heard``, shape (R, C), indexed by
+    ``membership`` from :func:`membership_index`); someone with no CBO hears a share
+    ``unlinked_reach`` of the network's average. Either way it is scaled by a soft gate of
+    acknowledgement of harm, ``(1 - w) + w x acknowledgement`` (``w = acknowledgement_weight``;
+    at 0 acknowledgement does not matter, at 1 safety is proportional to it).
     """
-    R, C = relay.shape
+    R, C = heard.shape
     table = np.zeros((R, C + 1))
-    table[:, :C] = relay
+    table[:, :C] = heard
     flat = table.ravel()
-    heard = np.maximum(flat[membership[0]], flat[membership[1]])
-    unlinked = unlinked_reach[:, None] * row_mean(relay)[:, None]
+    from_cbos = np.maximum(flat[membership[0]], flat[membership[1]])
+    unlinked = unlinked_reach[:, None] * row_mean(heard)[:, None]
     gate = (1.0 - acknowledgement_weight) + acknowledgement_weight * acknowledgement
-    return np.asarray(gate)[:, None] * np.where(linked, heard, unlinked)
+    return np.asarray(gate)[:, None] * np.where(linked, from_cbos, unlinked)
 
 
 def update_user_trust(
@@ -74,29 +114,6 @@ def update_user_trust(
     gap = safety - trust
     rate = np.where(gap > 0, learning, np.minimum(1.0, learning * asymmetry))
     return trust + rate * gap
-
-
-def harmful_encounters(
-    u: np.ndarray,
-    p_approach: np.ndarray,
-    acknowledgement: np.ndarray,
-    acknowledgement_safe: np.ndarray,
-    engaged: np.ndarray,
-    encounter_rate: np.ndarray,
-    tokenistic_share: np.ndarray,
-) -> np.ndarray:
-    """Which service users have a harmful or tokenistic encounter this month, shape (R, U).
-
-    Being recruited directly by services before harm is acknowledged is harmful (Discussion:
-    engagement 'cannot begin immediately'); an engaged user may meet tokenistic contact in
-    proportion to how much of the month's contact was tokenistic. One uniform ``u`` per user
-    decides both, from opposite ends of [0, 1): a user meets at most one harmful encounter a
-    month, with probability the sum of the two routes' (capped at 1). An assumption.
-    """
-    unsafe = (acknowledgement < acknowledgement_safe)[:, None]
-    forced = unsafe & (u < p_approach[:, None])
-    token = engaged & (u >= 1.0 - (encounter_rate * tokenistic_share)[:, None])
-    return forced | token
 
 
 def is_engaged(trust: np.ndarray, threshold: np.ndarray) -> np.ndarray:

@@ -107,3 +107,16 @@ def broker_capacity_factor(level: np.ndarray, persistence: np.ndarray) -> np.nda
     Evidence: Symbolic contexts, 'persistence over time was also critical'.
     """
     return np.maximum(level, persistence)
+
+
+def funding_shock(active: np.ndarray, months_left: np.ndarray, u: np.ndarray, rate: np.ndarray,
+                  gap_months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A running contract cut short by a funding shock, with probability ``rate`` a month.
+
+    The cut starts a gap of ``gap_months`` (none when that is 0). Evidence: Discussion, 'time may
+    not be afforded to organisations bound by contractual obligations'; Research context, 'small
+    pots of funding from local public sector grants and contracts'. Shocks at random are an
+    assumption.
+    """
+    hit = active & (u < rate) & (gap_months > 0)
+    return active & ~hit, np.where(hit, gap_months, months_left)

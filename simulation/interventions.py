@@ -99,6 +99,17 @@ def levers_at(month: int, p: dict[str, np.ndarray]) -> Levers:
                   senior_engagement=senior, in_runway=runway)
 
 
+def champion_events(present: np.ndarray, month: int, p: dict[str, np.ndarray]) -> np.ndarray:
+    """Whether a senior champion is in post this month, after any timed champion event.
+
+    A champion arriving or leaving at ``month`` sets it (leaving wins a tie); otherwise it is as
+    the month before, where champions also come and go at random (``turnover.champion_present``).
+    """
+    arrives = p["champion_arrives_month"] == month
+    leaves = p["champion_leaves_month"] == month
+    return np.where(leaves, False, np.where(arrives, True, present))
+
+
 def incident_shock(trust: np.ndarray, month: int, incident_month: np.ndarray,
                    size: np.ndarray) -> np.ndarray:
     """Trust after a harmful incident at a statutory service, in the month it happens.

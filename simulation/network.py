@@ -18,10 +18,12 @@ import numpy as np
 
 from simulation import (
     acknowledgement,
+    commissioning,
     contact,
     engagement,
     fatigue,
     funding,
+    harm,
     heterogeneity,
     interventions,
     outcomes,
@@ -66,10 +68,15 @@ METRICS: tuple[str, ...] = (
     "harmful_encounters",
     "phase_zero_over",
     "engagement_reached",
+    "readiness",
+    "activities_running",
+    "senior_champion",
+    "harm_history",
 )
 
 _MAX_MEETINGS_PER_STAFF = REGISTRY["meetings_per_staff"].valid[1]
 _MAX_STATUTORY_MEETINGS = REGISTRY["statutory_meetings_per_month"].valid[1]
+_MAX_ACTIVITIES = int(REGISTRY["coproduction_activities"].valid[1])
 _STRUCTURE = tuple(names("structure")) + ("horizon_months",)
 
 
@@ -128,8 +135,10 @@ class Network:
         self._conference_period = p["conference_period_months"].astype(np.int64)
 
         # Meeting slots: 0..M-1 are convened by the broker (or, without one, statutory bodies),
-        # M..M+C-1 by each CBO itself. Every slot draws the same uniforms each month.
-        N = M + C
+        # M..M+C-1 by each CBO itself, the last A are the sessions of commissioned activities.
+        # Every slot draws the same uniforms each month.
+        self.A = A = _MAX_ACTIVITIES
+        N = M + C + A
         widths = {"held": N, "type": N, "rank": N, "official": N, "venue": N, "order": N * G,
                   "attend": N * G, "noise": N * G, "conference": max(self.n_senior_tier, 1)}
         ends = np.cumsum(list(widths.values()))
@@ -142,6 +151,10 @@ class Network:
         # who leaves, and the level each newcomer brings
         self._turnover = MonthlyBlocks([g["turnover"] for g in gens], 2 * S)
         self._engagement = MonthlyBlocks([g["engagement"] for g in gens], U)
+        # a commissioning round, the decision, and a host for each activity that may start
+        self._commissioning = MonthlyBlocks([g["commissioning"] for g in gens], 2 + A)
+        # the senior champion, and a funding shock
+        self._shocks = MonthlyBlocks([g["shocks"] for g in gens], 2)
 
         rank_turnover = np.concatenate([
             np.repeat(p["turnover_executive"][:, None], self.n_exec, axis=1),
@@ -210,6 +223,7 @@ class Network:
         self.linked = self.first_cbo >= 0
         self.n_linked = row_count(self.linked)
         self.membership = engagement.membership_index(self.first_cbo, self.second_cbo, C)
+        self.members = engagement.member_counts(self.membership, self.R, C)
         # History of harm by services, heterogeneous; it lowers starting trust and slows learning.
         self.harm = clip01(u_harm + self.community_history[:, None])
         self.user_trust = p["su_initial_trust"][:, None] * (1.0 - p["harm_weight"][:, None]
@@ -226,6 +240,17 @@ class Network:
         # attending, the meetings the broker (or statutory bodies) convene.
         self.kpi_invited = np.zeros(self.R)
         self.kpi_attended = np.zeros(self.R)
+        # The commissioning decision and the activities that follow it: each activity's host
+        # CBO (-1: none running) and months left.
+        self.commissioned = np.zeros(self.R, bool)
+        self.decision_month = np.full(self.R, outcomes.NOT_REACHED)
+        self.activity_host = np.full((self.R, self.A), -1, np.int64)
+        self.activity_left = np.zeros((self.R, self.A), np.int64)
+        self.hosting = np.zeros((self.R, C))
+        self._n_activities = p["coproduction_activities"].astype(np.int64)
+        self._by_threshold = p["pz_by_threshold"] > 0.5
+        # Senior officials engage while a champion is in post (section 7.13).
+        self.champion = self.levers.senior_engagement > 0.5
         # The four tracked outcomes, stacked in the order of OUTCOMES: shape (4, R).
         self.run_start = np.full((len(OUTCOMES), self.R), outcomes.NOT_REACHED)
         self.reached = np.full((len(OUTCOMES), self.R), outcomes.NOT_REACHED)
@@ -247,9 +272,7 @@ class Network:
         self.has_broker = levers.broker_present > 0.5
         # Core funding is the broker's: without a broker there is none to have (levers_at).
         self.core_funded = levers.core_funding
-        self._conference = (levers.senior_engagement * self.p["annual_conference"]
-                            * levers.broker_present)
-        self._self_senior = np.where(levers.senior_engagement > 0.5, 1.0, 0.0)
+        self._conference = self.p["annual_conference"] * levers.broker_present
 
     def _update_money(self, mean_recognition: np.ndarray) -> None:
         p = self.p
@@ -261,6 +284,8 @@ class Network:
             self.levers.kpi_tied, project, self.core_funded, p["core_independence"])
         self.payment = funding.payment_level(
             p["pay_contributions"], self.funding_level, p["payment_floor"], mean_recognition)
+        # a CBO hosting a commissioned activity is paid for it in full
+        self.payment_cbo = np.maximum(self.payment[:, None], self.hosting)
 
     # ------------------------------------------------------------------ one month
     def step(self) -> None:
@@ -273,16 +298,18 @@ class Network:
         p, p2 = self.p, self.p2
         if self._timed:
             self._set_levers(interventions.levers_at(self.month, p))
+            self.champion = interventions.champion_events(self.champion, self.month, p)
             self._update_money(self._money_recognition)
         levers = self.levers
         R, C, S, M, G = self.R, self.C, self.S, self.M, self.G
+        seniors_engage = np.where(self.champion, 1.0, 0.0)
         solid = self.solidarity
         voice = solidarity.voice_factor(solid, p2["solidarity_weight"])
 
         # ---- contact: which slots hold a meeting. The broker's (or statutory bodies') slots
-        # follow capacity; a CBO convenes its own with a probability that grows with its skill.
-        # Only held meetings are worked on (a few of the month's slots), each with its
-        # replicate index r.
+        # follow capacity; a CBO convenes its own with a probability that grows with its skill;
+        # each running commissioned activity holds a session. Only held meetings are worked on
+        # (a few of the month's slots), each with its replicate index r.
         u = self._contact.next_block()
         sl = self._slices
         u_held = u[:, sl["held"]]
@@ -291,22 +318,29 @@ class Network:
             funding.broker_capacity_factor(self.funding_level, p["broker_persistence"]),
             p["statutory_meetings_per_month"], M)
         held = np.concatenate([contact.active_slots(capacity, u_held[:, :M]),
-                               u_held[:, M:] < self.skill * p2["self_contact_rate"]], axis=1)
+                               u_held[:, M:M + C] < self.skill * p2["self_contact_rate"],
+                               self.activity_host >= 0], axis=1)
         r, slot = np.nonzero(held)                                   # the K meetings held
         rk = r[:, None]
-        own = slot >= M                                              # convened by a CBO itself
-        c = np.maximum(slot - M, 0)                                  # convening CBO (if own)
+        own = slot >= M                          # convened by a CBO: its own, or an activity
+        activity = slot >= M + C
+        c = np.where(activity, self.activity_host[r, np.maximum(slot - M - C, 0)],
+                     np.maximum(slot - M, 0))                        # convening CBO (if own)
         has_broker = self.has_broker[r]
         mediated = ~own & has_broker
-        among = (own | has_broker) & (u[:, sl["type"]][r, slot] < p["cbo_meeting_share"][r])
+        among = ((own | has_broker) & ~activity
+                 & (u[:, sl["type"]][r, slot] < p["cbo_meeting_share"][r]))
         with_official = ~among
         venue_share = np.where(has_broker, levers.venue_community_share[r],
                                p["statutory_venue_share"][r])
         community = own | venues.in_community_venue(u[:, sl["venue"]][r, slot], venue_share)
-        p_senior = np.where(own, self._self_senior[r],
-                            contact.senior_share(levers.senior_engagement, p["senior_priority"],
-                                                 self.summary["senior_endorsement"],
-                                                 self.n_senior_tier / S)[r])
+        # A CBO invites a senior official when seniors engage; an activity's session has an
+        # official of any rank, in proportion to the ranks.
+        senior_fraction = self.n_senior_tier / S
+        p_senior = np.where(
+            own, seniors_engage[r] * np.where(activity, senior_fraction, 1.0),
+            contact.senior_share(seniors_engage, p["senior_priority"],
+                                 self.summary["senior_endorsement"], senior_fraction)[r])
         official, senior = contact.pick_officials(
             u[:, sl["rank"]][r, slot], u[:, sl["official"]][r, slot], p_senior,
             self.n_senior_tier, self.n_frontline)
@@ -337,7 +371,7 @@ class Network:
             venue=venues.venue_quality(community, p["venue_effect"][r])[:, None],
             mediation=(self._mediation[r] * mediated)[:, None] * t_broker,
             senior=senior[:, None] * p["senior_effect"][rk],
-            material=(p["material_effect"] * self.payment)[rk],
+            material=p["material_effect"][rk] * self.payment_cbo[rk, invitees],
             solidarity=with_official[:, None] * p["solidarity_effect"][rk] * solid[rk, invitees],
             kpi=(p["kpi_effect"] * self.kpi_pressure)[rk],
             fatigue=p["fatigue_effect"][rk] * fat,
@@ -378,7 +412,7 @@ class Network:
         meeting_meaning = (met_official * meaning).sum(axis=1) / np.maximum(n_present, 1)
         good_senior = np.bincount(r, senior * meeting_meaning, minlength=R)
         # What a KPI-tied funder counts: attendance at the meetings the broker convenes.
-        convened = ~own
+        convened = slot < M
         self.kpi_invited += np.bincount(r, convened * G, minlength=R)
         self.kpi_attended += np.bincount(r, (attend & convened[:, None]).sum(axis=1),
                                          minlength=R)
@@ -389,7 +423,7 @@ class Network:
             now = acknowledgement.is_conference_month(self.month, self._conference_period)
             if now.any():
                 there = u[:, sl["conference"]] < self.endorsement[:, : self.n_senior_tier]
-                senior_attendance = row_mean(there) * self._conference * now
+                senior_attendance = row_mean(there) * self._conference * seniors_engage * now
 
         # ---- apply the month's accumulated effects
         decay = p["trust_decay"]
@@ -400,7 +434,7 @@ class Network:
         self.trust_broker = _settle(self.trust_broker, d_broker, n_broker, self.base_broker, decay)
         self.solidarity = _settle(self.solidarity, d_solid, n_peers, self.base_solidarity, decay)
         self.skill = clip01(self.skill + p2["skill_gain"] * d_skill * (1.0 - self.skill))
-        self.fatigue = fatigue.update_fatigue(self.fatigue, n_stat + n_among, self.payment[:, None],
+        self.fatigue = fatigue.update_fatigue(self.fatigue, n_stat + n_among, self.payment_cbo,
                                               p2["fatigue_rate"], p2["fatigue_recovery"])
         self.ack = acknowledgement.update_acknowledgement(
             self.ack, senior_attendance, p["acknowledgement_conference_gain"], good_senior,
@@ -430,17 +464,23 @@ class Network:
         n_token = np.bincount(r, (attend * (1.0 - meaning)).sum(axis=1), minlength=R)
         tokenistic_share = n_token / np.maximum(n_attend, 1)
         relay = engagement.cbo_relay(self.trust_statutory, self.standing_amp)
-        safety = engagement.perceived_safety(self.ack, relay, self.membership, self.linked,
+        heard = engagement.what_members_hear(
+            relay, self.hosting, p2["activity_reach"],
+            engagement.members_engaged(self.engaged, self.membership, self.members),
+            p2["word_of_mouth"])
+        safety = engagement.perceived_safety(self.ack, heard, self.membership, self.linked,
                                              p["unlinked_reach"], p["acknowledgement_weight"])
         self.user_trust = engagement.update_user_trust(
             self.user_trust, safety, self.user_learning, p2["trust_loss_asymmetry"])
-        ue = self._engagement.next_block()
-        harmed = engagement.harmful_encounters(
-            ue,
-            p["direct_recruitment"] + self.kpi_pressure * p["kpi_recruitment"],
-            self.ack, p["acknowledgement_safe"], self.engaged, p["encounter_rate"],
-            tokenistic_share)
+        harmed = harm.harmful_encounters(
+            self._engagement.next_block(),
+            harm.everyday_rate(p["everyday_harm_rate"], self.ack, p["harm_protection"]),
+            harm.recruitment_rate(p["direct_recruitment"], self.kpi_pressure,
+                                  p["kpi_recruitment"], self.ack, p["acknowledgement_safe"]),
+            self.engaged, p["encounter_rate"], tokenistic_share)
         self.user_trust = clip01(self.user_trust - harmed * p2["tokenism_shock"])
+        self.harm = harm.grow_history(self.harm, harmed, p2["harm_growth"])
+        self.user_learning = harm.learning_rate(p2["su_learning"], p2["harm_weight"], self.harm)
         if self._timed:
             incident = (p["harmful_incident_month"], p["harmful_incident_size"])
             self.user_trust = interventions.incident_shock(self.user_trust, self.month, *incident)
@@ -462,14 +502,29 @@ class Network:
         self.meetings["statutory"] += self._monthly["meetings_statutory"]
         self.harmful_total += self._monthly["harmful_encounters"]
         self._summarise()
-        self._track_outcomes()
+
+        # ---- commissioning: in an open round a statutory body may commission coproduction,
+        # the more likely the readier the network; running activities count down
         p_renew = funding.renewal_probability(
             levers.kpi_tied, self.summary["relational"], p["renewal_base"],
             self.kpi_attended / np.maximum(self.kpi_invited, 1.0), p["kpi_target"])
+        self._commission(self._commissioning.next_block(), levers)
+        self._track_outcomes()
+
+        # ---- the contract clock, shocks and champions, for next month
         ending = self.contract_left <= 1
+        shocks = self._shocks.next_block()
         self.project_active, self.contract_left = funding.advance_contracts(
             self.project_active, self.contract_left, self._funding.next_block()[:, 0], p_renew,
             self._contract_months, self._gap_months)
+        was_active = self.project_active
+        self.project_active, self.contract_left = funding.funding_shock(
+            self.project_active, self.contract_left, shocks[:, 1], p["funding_shock_rate"],
+            self._gap_months)
+        ending |= was_active & ~self.project_active
+        self.champion = turnover.champion_present(self.champion, shocks[:, 0],
+                                                  p["champion_leave_rate"],
+                                                  p["champion_arrival_rate"])
         if ending.any():
             # a new contract (or gap) starts counting afresh
             self.kpi_invited = np.where(ending, 0.0, self.kpi_invited)
@@ -480,6 +535,33 @@ class Network:
         self._update_money(self.summary["recognition"])
         if self.record != "none":
             self._record()
+
+    def _commission(self, u: np.ndarray, levers: interventions.Levers) -> None:
+        """The commissioning decision, and the activities that run after it (ODD 7.13)."""
+        p, s = self.p, self.summary
+        self.activity_left = np.maximum(self.activity_left - 1, 0)
+        self.activity_host = np.where(self.activity_left > 0, self.activity_host, -1)
+        rounds = commissioning.round_opens(u[:, 0], p["commissioning_interval_months"],
+                                           levers.project_allowed)
+        commissions = u[:, 1] < commissioning.decision_probability(
+            s["readiness"], rounds, p["commissioning_rate"], p["commissioning_threshold"],
+            p["commissioning_width"])
+        first = commissions & ~self.commissioned
+        self.decision_month = np.where(first, self.month, self.decision_month)
+        self.commissioned |= commissions
+        # a commissioning round fills every activity slot that is free, each with a new host
+        free = ((self.activity_host < 0) & commissions[:, None]
+                & (np.arange(self.A) < self._n_activities[:, None]))
+        if free.any():
+            host = commissioning.pick_host(u[:, 2:], self.C)
+            self.activity_host = np.where(free, host, self.activity_host)
+            self.activity_left = np.where(free, p["activity_months"].astype(np.int64)[:, None],
+                                          self.activity_left)
+        hosting = np.zeros((self.R, self.C + 1))
+        rows = np.repeat(np.arange(self.R), self.A)
+        np.maximum.at(hosting, (rows, np.where(self.activity_host < 0, self.C,
+                                               self.activity_host).ravel()), 1.0)
+        self.hosting = hosting[:, : self.C]
 
     # ------------------------------------------------------------------ outputs
     def _senior_endorsement(self) -> np.ndarray:
@@ -498,6 +580,8 @@ class Network:
         s["relational"] = resources.relational_index(
             s["trust_cbo_statutory"], s["recognition"], s["trust_cbo_broker"], s["trust_cbo_cbo"],
             self.levers.broker_present)
+        s["readiness"] = commissioning.readiness(s["trust_cbo_statutory"], s["recognition"],
+                                                 s["senior_endorsement"])
         n_linked = row_count(self.engaged & self.linked)
         n_engaged = row_count(self.engaged)
         s["engaged_share"] = n_engaged / self.U
@@ -517,6 +601,9 @@ class Network:
         ])
         self.run_start, self.reached = outcomes.update_sustained(
             conditions, self.run_start, self.reached, self.month, self._hold)
+        # By default phase zero ends with the commissioning decision; the threshold rule above
+        # is the measurement option pz_by_threshold.
+        self.reached[0] = np.where(self._by_threshold, self.reached[0], self.decision_month)
 
     def _record(self) -> None:
         h, s = self.history, self.summary
@@ -538,6 +625,9 @@ class Network:
         h["user_trust"][t] = row_mean(self.user_trust)
         h["phase_zero_over"][t] = self.reached[0] >= 0
         h["engagement_reached"][t] = self.reached[1] >= 0
+        h["activities_running"][t] = row_count(self.activity_host >= 0)
+        h["senior_champion"][t] = self.champion
+        h["harm_history"][t] = row_mean(self.harm)
 
     def final_state(self) -> dict[str, np.ndarray]:
         """Outcomes and end-of-run indices of every replicate, as (R,) arrays.
@@ -558,6 +648,8 @@ class Network:
         out["meetings_community"] = self.meetings["community"]
         out["meetings_statutory"] = self.meetings["statutory"]
         out["harmful_encounters"] = self.harmful_total
+        out["readiness"] = s["readiness"]
+        out["harm_history"] = row_mean(self.harm)
         return out
 
     def run(self) -> None:
@@ -567,6 +659,7 @@ class Network:
 
 
 _SUMMARY_METRICS = ("trust_cbo_statutory", "recognition", "trust_cbo_broker", "trust_cbo_cbo",
+                    "readiness",
                     "senior_endorsement", "relational", "engaged_share", "engaged_share_linked",
                     "engaged_share_unlinked")
 

@@ -242,6 +242,25 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Discussion: 'By working in community owned spaces instead of statutory sites, the "
        "network acknowledges and fractures the power of norms'. Statutory sites as the usual "
        "practice is an assumption."),
+    _P("commissioning_interval_months", float, 6.0, (0.0, 120.0), (3.0, 24.0), "months",
+       "lever",
+       "Mean months between commissioning rounds, in which a statutory body can commission "
+       "coproduction (0: no commissioning money).",
+       "Research context: 'small pots of funding from local public sector grants and contracts'; "
+       "Discussion: 'activities are jointly funded by constellations of statutory partners'. "
+       "Rounds that open at random, and their frequency, are assumptions."),
+    _P("coproduction_activities", int, 2, (0, 10), (1, 4), "activities", "lever",
+       "Commissioned coproduction activities running at once after the commissioning decision, "
+       "each hosted by a CBO.",
+       "Results: a platform for 'co-production, co-design, and co-delivery of services "
+       "including: the establishment of a BAME mental health forum (which included service "
+       "users from racially excluded backgrounds), co-design activities including community "
+       "network for family care, led by faith-based CBOs'. The number is an assumption."),
+    _P("activity_months", int, 24, (1, 120), (12, 48), "months", "lever",
+       "Length of each commissioned activity; when one ends a new one may be commissioned, "
+       "hosted by another CBO.",
+       "Material resources: the family therapy programme 'was supported for extension to other "
+       "faith groups after initial evaluations'. The length is an assumption."),
     # ---------------------------------------------------------------- events (timed)
     _P("flexible_runway_months", int, 0, (0, 1200), (0, 60), "months", "event",
        "Months of guaranteed flexible funding from month 0: the broker is fully funded (core "
@@ -358,7 +377,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "groups to share perspectives, experiences and feel their voices are welcome, before "
        "engaging in wider debates where perspectives may hold less weight'. The form is an "
        "assumption."),
-    _P("kpi_effect", float, 0.2, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
+    _P("kpi_effect", float, 0.3, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
        "Quality removed by full KPI pressure (contact steered to targets, not process).",
        "Discussion: 'a focus on outcomes, should be exchanged for a focus on process'. The size "
        "is an assumption."),
@@ -396,7 +415,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Background: outcomes 'linked to racism in services' and to 'institutional, cultural and "
        "socio-economic factors'. That places differ, and by how much, is an assumption."),
     # ---------------------------------------------------------------- behaviour: trust
-    _P("trust_gain", float, 0.0292, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
+    _P("trust_gain", float, 0.0251, (0.0, 0.5), (0.01, 0.08), "per meeting", "behaviour",
        "Trust gained from one meeting of the best quality, before diminishing returns.",
        "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
        "bit'. "
@@ -472,7 +491,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Outcome: 'If [the TPN director] had asked us to come together with these [statutory "
        "bodies] five years ago like this, would we have been interested? maybe not.... but "
        "relationship is where it all starts and trust'."),
-    _P("endorsement_rate", float, 0.103, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
+    _P("endorsement_rate", float, 0.0937, (0.0, 1.0), (0.02, 0.2), "per month", "behaviour",
        "Monthly rate at which an official's endorsement follows their recognition.",
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
        "coproduction efforts'. "
@@ -539,12 +558,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "their learning that the space is safe.",
        "Introduction: engagement 'is embedded within a history of violence(s)'. The value is an "
        "assumption."),
-    _P("su_learning", float, 0.038, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
+    _P("su_learning", float, 0.0351, (0.0, 1.0), (0.01, 0.1), "per month", "behaviour",
        "Monthly rate at which a service user's trust rises toward the safety they perceive.",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
        ""
        "The value is the posterior median of a rejection-ABC calibration (docs/calibration.md)."),
-    _P("su_threshold_mean", float, 0.523, (0.0, 1.0), (0.25, 0.6), "trust", "behaviour",
+    _P("su_threshold_mean", float, 0.524, (0.0, 1.0), (0.25, 0.6), "trust", "behaviour",
        "Mean trust at which a service user engages.",
        "Not in the paper; the value is the posterior median of a rejection-ABC calibration "
        "(docs/calibration.md)."),
@@ -562,7 +581,8 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "boundary and issue that must be acknowledged, before forcing that type of "
        "engagement'."),
     _P("tokenism_shock", float, 0.15, (0.0, 1.0), (0.05, 0.3), "trust", "behaviour",
-       "Trust a service user loses after a harmful or tokenistic encounter.",
+       "Trust a service user loses after a harmful encounter (everyday harm, recruitment to meet "
+       "targets, or tokenistic contact).",
        "Introduction: groups 'feeling they have been used to meet statutory aims'. The size is "
        "an assumption."),
     _P("encounter_rate", float, 0.3, (0.0, 1.0), (0.1, 0.5), "probability per month",
@@ -572,19 +592,83 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _P("kpi_recruitment", float, 0.05, (0.0, 0.5), (0.0, 0.1), "probability per month",
        "behaviour",
        "Monthly probability, under full KPI pressure, that services recruit a service user "
-       "directly to meet targets.",
+       "directly to meet targets: harmful whatever the acknowledgement.",
        "Introduction: 'groups feeling they have been used to meet statutory aims'. The rate is "
        "an assumption."),
     _P("acknowledgement_safe", float, 0.5, (0.0, 1.0), (0.3, 0.7), "index", "behaviour",
        "Acknowledgement above which a direct approach to a service user is no longer harmful.",
        "Discussion: a history of abuse 'must be acknowledged, before forcing that type of "
        "engagement'. The level is an assumption."),
+    _P("commissioning_rate", float, 0.5, (0.0, 1.0), (0.2, 0.8), "probability", "behaviour",
+       "Probability that an open commissioning round commissions coproduction when the network "
+       "is fully ready; it falls smoothly with readiness.",
+       "Symbolic contexts: 'it's only fair that if they are doing things that we are currently "
+       "paying for, that we commission them'. The value is an assumption."),
+    _P("commissioning_threshold", float, 0.5, (0.0, 1.0), (0.4, 0.6), "readiness", "behaviour",
+       "Readiness (the geometric mean of CBOs' trust toward statutory partners, officials' "
+       "recognition and senior endorsement) at which an open round commissions with half the "
+       "full probability.",
+       "Symbolic contexts: statutory bodies 'recognised and valued the knowledge produced by "
+       "CBOs as equal'. The level is an assumption."),
+    _P("commissioning_width", float, 0.03, (0.005, 0.5), (0.01, 0.06), "readiness", "behaviour",
+       "Width of the smooth rise of the commissioning probability around its threshold.",
+       ASSUMPTION),
+    _P("activity_reach", float, 0.3, (0.0, 1.0), (0.1, 0.5), "share", "behaviour",
+       "Share of the remaining way to full safety that members of a CBO hosting a commissioned "
+       "activity perceive, seeing coproduction in their own space.",
+       "Symbolic contexts: care delivered 'in community spaces where historically marginalised "
+       "groups may be more comfortable engaging'. The share is an assumption."),
+    _P("word_of_mouth", float, 0.3, (0.0, 1.0), (0.1, 0.5), "share", "behaviour",
+       "How far the engaged share among fellow members of a CBO raises what a member hears "
+       "about the space's safety (a share of the remaining way to full safety).",
+       "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'; "
+       "'many service users linked into the network through membership to CBOs'. Hearing from "
+       "fellow members, and the weight, are assumptions."),
+    _P("everyday_harm_rate", float, 0.01, (0.0, 0.2), (0.0, 0.03), "probability per month",
+       "behaviour",
+       "Monthly probability that a service user meets harm by services in everyday life, before "
+       "any acknowledgement of harm.",
+       "Discussion: 'previous and ongoing experiences of oppression and marginalisation at "
+       "systemic and relational levels'. The rate is an assumption."),
+    _P("harm_protection", float, 0.5, (0.0, 1.0), (0.2, 0.8), "share", "behaviour",
+       "Share by which full acknowledgement of harm lowers the everyday harm rate.",
+       "Outcome: 'a process where longstanding power asymmetries are recognised, and then over "
+       "time, addressed'. The share is an assumption."),
+    _P("harm_growth", float, 0.1, (0.0, 1.0), (0.0, 0.3), "share", "behaviour",
+       "Share of the remaining way to 1 that one harmful encounter adds to a service user's "
+       "history of harm (which slows their learning that the space is safe).",
+       "Introduction: engagement 'is embedded within a history of violence(s)'. The size is an "
+       "assumption."),
+    _P("champion_leave_rate", float, 0.01, (0.0, 1.0), (0.0, 0.03), "probability per month",
+       "behaviour",
+       "Monthly probability that the senior champion, while there is one, moves on: senior "
+       "officials stop engaging until another arrives (on top of rank turnover).",
+       "Symbolic contexts: leaders who 'endorse coproduction efforts in early stages and later, "
+       "champion new modes of working'. The rate is an assumption."),
+    _P("champion_arrival_rate", float, 0.02, (0.0, 1.0), (0.0, 0.05), "probability per month",
+       "behaviour",
+       "Monthly probability that a senior champion arrives while there is none.",
+       "Symbolic contexts: 'Participants with statutory leadership roles repeatedly drew on "
+       "their positional power'. The rate is an assumption."),
+    _P("funding_shock_rate", float, 0.005, (0.0, 0.2), (0.0, 0.02), "probability per month",
+       "behaviour",
+       "Monthly probability that a running project contract is cut short by a funding shock "
+       "(a gap of contract_gap_months follows).",
+       "Discussion: 'time may not be afforded to organisations bound by contractual "
+       "obligations'. The rate is an assumption."),
     # ---------------------------------------------------------------- measurement
     _P("horizon_months", int, 180, (1, 1200), (180, 180), "months", "measurement",
        "Months simulated (15 years by default).",
        "Assumption: long enough to see the paper's four-year phase zero and what follows."),
+    _P("pz_by_threshold", bool, False, (0, 1), (0, 0), "flag", "measurement",
+       "Date the end of phase zero by the threshold rule (the three pz_* means held for "
+       "pz_hold_months) instead of the commissioning decision, the default.",
+       "Discussion: phase zero lasted '4 years before the first 'official' coproduction activity "
+       "began in 2012': an institutional event. The threshold rule is kept as an alternative "
+       "measurement."),
     _P("pz_trust_threshold", float, 0.5, (0.0, 1.0), (0.4, 0.6), "trust", "measurement",
-       "Mean CBO trust toward statutory partners needed to end phase zero.", ASSUMPTION),
+       "Mean CBO trust toward statutory partners needed to end phase zero by the threshold rule "
+       "(pz_by_threshold).", ASSUMPTION),
     _P("pz_recognition_threshold", float, 0.5, (0.0, 1.0), (0.4, 0.6), "recognition",
        "measurement",
        "Mean statutory recognition of community knowledge needed to end phase zero.",

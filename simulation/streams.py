@@ -19,7 +19,8 @@ import numpy as np
 
 #: Mechanisms with their own stream, in a fixed order: adding a stream at the end never changes
 #: the streams before it.
-STREAMS: tuple[str, ...] = ("init", "contact", "funding", "turnover", "engagement")
+STREAMS: tuple[str, ...] = ("init", "contact", "funding", "turnover", "engagement",
+                            "commissioning", "shocks")
 
 _CHUNK_MONTHS = 12
 

@@ -26,8 +26,9 @@ CASES = {
     "funding_restored": {"funding_cut_month": 20},
     "venue_policy_change": {"venue_share_after": 0.0},
     "harmful_incident": {},
-    "senior_champion_arrives": {"senior_engagement": False},
-    "senior_champion_leaves": {},
+    # champions also come and go at random: switched off here so the timed one is what acts
+    "senior_champion_arrives": {"senior_engagement": False, "champion_arrival_rate": 0.0},
+    "senior_champion_leaves": {"champion_leave_rate": 0.0},
 }
 
 

@@ -3,10 +3,12 @@ import pytest
 
 from simulation import (
     acknowledgement,
+    commissioning,
     contact,
     engagement,
     fatigue,
     funding,
+    harm,
     heterogeneity,
     outcomes,
     solidarity,
@@ -271,27 +273,103 @@ def test_user_trust_falls_faster_than_it_rises():
     assert t[0] == pytest.approx(0.52) and t[1] == pytest.approx(0.46)
 
 
-def test_direct_recruitment_harms_only_before_acknowledgement():
-    u = np.zeros((2, 3))
-    harmed = engagement.harmful_encounters(
-        u, np.array([1.0, 1.0]), np.array([0.1, 0.9]), np.array([0.5, 0.5]),
-        np.zeros((2, 3), bool), np.array([0.3, 0.3]), np.array([0.0, 0.0]))
-    assert harmed[0].all() and not harmed[1].any()
+def test_harm_routes_everyday_recruitment_and_tokenism():
+    ack = np.array([0.0, 1.0])
+    every = harm.everyday_rate(np.array([0.02, 0.02]), ack, np.array([0.5, 0.5]))
+    assert every.tolist() == pytest.approx([0.02, 0.01])      # acknowledgement protects
+    # a direct approach harms only before acknowledgement; recruitment to meet KPIs always
+    direct = harm.recruitment_rate(np.array([0.1, 0.1]), np.zeros(2), np.zeros(2), ack,
+                                   np.array([0.5, 0.5]))
+    assert direct.tolist() == [0.1, 0.0]
+    kpi = harm.recruitment_rate(np.zeros(2), np.ones(2), np.array([0.05, 0.05]), ack,
+                                np.array([0.5, 0.5]))
+    assert kpi.tolist() == pytest.approx([0.05, 0.05])
 
 
-def test_tokenistic_contact_harms_engaged_users():
-    harmed = engagement.harmful_encounters(
-        np.full((1, 2), 0.99), np.array([0.0]), np.array([0.9]), np.array([0.5]),
-        np.array([[True, False]]), np.array([0.5]), np.array([1.0]))
-    assert harmed.tolist() == [[True, False]]
-
-
-def test_harm_probability_is_the_sum_of_both_routes():
+def test_harm_probability_is_the_sum_of_the_routes():
     u = np.linspace(0, 1, 100_000, endpoint=False)[None, :]
-    harmed = engagement.harmful_encounters(
-        u, np.array([0.1]), np.array([0.0]), np.array([0.5]), np.ones_like(u, bool),
-        np.array([0.4]), np.array([0.5]))
-    assert harmed.mean() == pytest.approx(0.1 + 0.2, abs=1e-4)
+    harmed = harm.harmful_encounters(u, np.array([0.05]), np.array([0.1]),
+                                     np.ones_like(u, bool), np.array([0.4]), np.array([0.5]))
+    assert harmed.mean() == pytest.approx(0.05 + 0.1 + 0.2, abs=1e-4)
+    not_engaged = harm.harmful_encounters(u, np.array([0.05]), np.array([0.1]),
+                                          np.zeros_like(u, bool), np.array([0.4]),
+                                          np.array([0.5]))
+    assert not_engaged.mean() == pytest.approx(0.15, abs=1e-4)
+
+
+def test_history_of_harm_grows_and_slows_learning():
+    h = harm.grow_history(np.array([0.2, 0.2]), np.array([True, False]), np.array([0.5, 0.5]))
+    assert h.tolist() == pytest.approx([0.6, 0.2])
+    rates = harm.learning_rate(np.array([0.04]), np.array([0.5]), h)
+    assert rates[0] < rates[1]
+
+
+# ---------------------------------------------------------------- commissioning
+
+
+def test_readiness_needs_all_three():
+    r = commissioning.readiness(np.array([0.8, 0.8, 0.5]), np.array([0.8, 0.0, 0.5]),
+                                np.array([0.8, 0.9, 0.5]))
+    assert r.tolist() == pytest.approx([0.8, 0.0, 0.5])
+
+
+def test_decision_probability_rises_smoothly_and_needs_an_open_round():
+    ready = np.linspace(0.3, 0.7, 41)
+    p = commissioning.decision_probability(ready, np.ones(41, bool), 0.6, 0.5, 0.05)
+    assert np.all(np.diff(p) > 0) and p[20] == pytest.approx(0.3) and p[-1] < 0.6
+    closed = commissioning.decision_probability(ready, np.zeros(41, bool), 0.6, 0.5, 0.05)
+    assert (closed == 0).all()
+
+
+def test_rounds_open_at_their_mean_interval_unless_money_is_cut():
+    u = np.linspace(0, 1, 12_000, endpoint=False)
+    opened = commissioning.round_opens(u, np.full(12_000, 6.0), np.ones(12_000, bool))
+    assert opened.mean() == pytest.approx(1 / 6, abs=1e-3)
+    assert not commissioning.round_opens(u, np.full(12_000, 6.0), np.zeros(12_000, bool)).any()
+    assert not commissioning.round_opens(u, np.zeros(12_000), np.ones(12_000, bool)).any()
+
+
+def test_hosts_are_drawn_uniformly():
+    hosts = commissioning.pick_host(np.linspace(0, 1, 2000, endpoint=False), 20)
+    assert np.bincount(hosts, minlength=20).tolist() == [100] * 20
+
+
+# ---------------------------------------------------------------- champions, funding shocks
+
+
+def test_champions_leave_and_arrive_at_their_rates():
+    u = np.linspace(0, 1, 10_000, endpoint=False)
+    stays = turnover.champion_present(np.ones(10_000, bool), u, np.array(0.1), np.array(0.3))
+    arrives = turnover.champion_present(np.zeros(10_000, bool), u, np.array(0.1), np.array(0.3))
+    assert stays.mean() == pytest.approx(0.9) and arrives.mean() == pytest.approx(0.3)
+
+
+def test_a_funding_shock_cuts_a_running_contract_into_a_gap():
+    active, left = np.array([True, True, False]), np.array([10, 10, 2])
+    a, n = funding.funding_shock(active, left, np.array([0.0, 0.9, 0.0]), np.full(3, 0.1),
+                                 np.full(3, 3))
+    assert a.tolist() == [False, True, False] and n.tolist() == [3, 10, 2]
+    a, n = funding.funding_shock(active, left, np.zeros(3), np.full(3, 0.1), np.zeros(3, int))
+    assert a.tolist() == active.tolist()                      # no gaps, no shock
+
+
+# ---------------------------------------------------------------- service users among themselves
+
+
+def test_members_hear_relay_activity_and_fellow_members():
+    relay = np.array([[0.5, 0.5, 0.5]])
+    heard = engagement.what_members_hear(relay, np.array([[0.0, 1.0, 0.0]]), np.array([[0.4]]),
+                                         np.array([[0.0, 0.0, 1.0]]), np.array([[0.2]]))
+    assert heard[0].tolist() == pytest.approx([0.5, 0.5 + 0.4 * 0.5, 0.5 + 0.2 * 0.5])
+
+
+def test_engaged_share_of_each_cbos_members():
+    first, second = np.array([[0, 0, 1, -1]]), np.array([[1, -1, -1, -1]])
+    idx = engagement.membership_index(first, second, 2)
+    members = engagement.member_counts(idx, 1, 2)
+    assert members.tolist() == [[2.0, 2.0]]
+    shares = engagement.members_engaged(np.array([[True, False, False, True]]), idx, members)
+    assert shares.tolist() == [[0.5, 0.5]]
 
 
 # ---------------------------------------------------------------- random streams

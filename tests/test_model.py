@@ -132,7 +132,8 @@ PERFECT = {"initial_trust_broker": 1.0, "initial_trust_statutory": 0.35,
            "initial_recognition": 0.35, "trust_gain": 0.1, "quality_base": 0.7,
            "endorsement_rate": 0.5, "turnover_executive": 0.0, "turnover_senior": 0.0,
            "turnover_frontline": 0.0, "su_threshold_mean": 0.25, "su_learning": 0.3,
-           "acknowledgement_conference_gain": 1.0}
+           "acknowledgement_conference_gain": 1.0, "commissioning_interval_months": 1.0,
+           "commissioning_rate": 1.0, "champion_leave_rate": 0.0}
 
 
 def test_perfect_conditions_reach_both_outcomes_early():

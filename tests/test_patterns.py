@@ -76,9 +76,13 @@ def test_1b_service_users_engage_after_phase_zero_ends():
     base = scenario("tpn_baseline")
     assert rmst(base, "engagement") - rmst(base) >= FLOOR
     runs = _runs(tuple(sorted(base.items())))
-    after = [r.summary["engagement_months"] > r.summary["phase_zero_months"] for r in runs
-             if not r.summary["phase_zero_censored"] and not r.summary["engagement_censored"]]
-    assert len(after) >= 0.9 * len(SEEDS) and np.mean(after) >= 0.9
+    # phase zero ended, and service users either came later or have not come yet
+    after = [not r.summary["phase_zero_censored"]
+             and (r.summary["engagement_censored"]
+                  or r.summary["engagement_months"] > r.summary["phase_zero_months"])
+             for r in runs]
+    assert np.mean(after) >= 0.9
+    assert np.mean([not r.summary["engagement_censored"] for r in runs]) >= 0.75
     ablated = scenario("tpn_baseline", harm_weight=0.0, acknowledgement_weight=0.0,
                        su_learning=1.0)
     assert rmst(ablated, "engagement") - rmst(ablated) < FLOOR

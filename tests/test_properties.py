@@ -34,7 +34,8 @@ def _strategy(p):
 
 
 params_strategy = st.fixed_dictionaries({n: _strategy(p) for n, p in REGISTRY.items()})
-_COUNTS = {"meetings_community", "meetings_statutory", "harmful_encounters"}
+_COUNTS = {"meetings_community", "meetings_statutory", "harmful_encounters",
+           "activities_running"}
 
 
 @given(params=params_strategy, seed=st.integers(0, 2**32))
@@ -48,6 +49,7 @@ def test_indices_stay_in_unit_interval_and_counts_are_non_negative(params, seed)
             assert (values >= 0).all(), col
         else:
             assert ((values >= 0) & (values <= 1)).all(), col
+    assert (ts["activities_running"] <= params["coproduction_activities"]).all()
     for key in ("phase_zero", "engagement"):
         month = r.summary[f"{key}_months"]
         assert (month is None) == r.summary[f"{key}_censored"]
