@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.outputs import UserError, atomic_folder, check_writable_target
+from experiments.outputs import UserError, atomic_folder, check_writable_target, portable_path
 from experiments.scenarios import load_scenario
 from simulation.provenance import provenance
 
@@ -267,8 +267,9 @@ def build_brief(scenario: str = "new_network", sources: Sources | None = None) -
            "do not predict. Mistrust of services is treated, as in the paper, as a rational "
            "response to a history of harm, not a deficit of communities."),
         "</div>",
-        f'<p class="meta">Sources: {html.escape(str(src.compare))}, {html.escape(str(src.policy))}'
-        f", {html.escape(str(sens))}, {html.escape(str(src.discovery))}. Python "
+        f'<p class="meta">Sources: {html.escape(portable_path(src.compare))}, '
+        f"{html.escape(portable_path(src.policy))}, {html.escape(portable_path(sens))}, "
+        f"{html.escape(portable_path(src.discovery))}. Python "
         f"{html.escape(str(prov.get('python', '')))}.</p>",
         "</body></html>",
     ]

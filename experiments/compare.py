@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.outputs import atomic_folder, check_writable_target, write_json
+from experiments.outputs import atomic_folder, check_writable_target, portable_path, write_json
 from experiments.parallel import map_in_order
 from experiments.scenarios import Scenario
 from experiments.survival import REPORT_MONTHS, Survival, format_months, kaplan_meier
@@ -267,7 +267,7 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
         "command": "phase0 " + " ".join(sys.argv[1:]),
         "seed": seed, "replicates": len(seeds), "run_seeds": list(seeds),
         "scenarios": [{"name": s.name, "description": s.description,
-                       "file": str(s.path) if s.path else None, "overrides": s.overrides,
+                       "file": portable_path(s.path) if s.path else None, "overrides": s.overrides,
                        "parameters": s.params} for s in scenarios],
         "parameter_sets": list(param_sets) if param_sets else None,
         **provenance(),

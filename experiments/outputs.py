@@ -78,3 +78,16 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise UserError(f"cannot read {what} '{path}': {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{what} '{path}' is not valid TOML: {exc}") from None
+
+
+def portable_path(path: Path | str) -> str:
+    """``path`` as recorded in a manifest: relative to the working folder when it lies inside it.
+
+    Committed outputs are written from the repository root, so they name files by their place in
+    the repository, never by where one machine keeps it; a file elsewhere keeps its full path.
+    """
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
