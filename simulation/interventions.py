@@ -80,7 +80,9 @@ def levers_at(month: int, p: dict[str, np.ndarray]) -> Levers:
     - Losing core funding, a funding cut and funding being restored set core funding, the latest
       winning; a cut also stops project contracts until funding is restored.
     - A broker that leaves does not come back; without a broker there is no core funding to have.
-    - A senior champion arriving or leaving turns senior engagement on or off, the latest winning.
+    - ``senior_engagement`` is read at month 0 only: whether a senior champion is in post at the
+      start. Afterwards champions come and go at random and through timed events
+      (:func:`champion_events`), which act in their own month only.
     """
     runway = (p["flexible_runway_months"] > 0) & (month <= p["flexible_runway_months"])
     broker = np.where(has_happened(p["broker_leaves_month"], month), 0.0, p["broker_present"])

@@ -215,7 +215,9 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Share of the full rate paid for CBO work from the start, before recognition grows.",
        ASSUMPTION),
     _P("senior_engagement", bool, True, (0, 1), (0, 1), "flag", "lever",
-       "Executives and senior managers take part in meetings and events.",
+       "A senior champion is in post at the start, so executives and senior managers take part "
+       "in meetings and events; champions may later leave and others arrive "
+       "(champion_leave_rate, champion_arrival_rate).",
        "Symbolic contexts: 'preliminary engagements specifically targeted high-ranking statutory "
        "officials, including executive directors and local government'."),
     _P("senior_priority", float, 0.6, (0.0, 1.0), (0.2, 0.9), "share", "lever",
@@ -260,7 +262,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "network for family care, led by faith-based CBOs'. The number is an assumption."),
     _P("activity_months", int, 24, (1, 120), (12, 48), "months", "lever",
        "Length of each commissioned activity; when one ends a new one may be commissioned, "
-       "hosted by another CBO.",
+       "hosted by a CBO drawn anew.",
        "Material resources: the family therapy programme 'was supported for extension to other "
        "faith groups after initial evaluations'. The length is an assumption."),
     # ---------------------------------------------------------------- events (timed)
@@ -622,7 +624,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Symbolic contexts: care delivered 'in community spaces where historically marginalised "
        "groups may be more comfortable engaging'. The share is an assumption."),
     _P("word_of_mouth", float, 0.3, (0.0, 1.0), (0.1, 0.5), "share", "behaviour",
-       "How far the engaged share among fellow members of a CBO raises what a member hears "
+       "How far the engaged share among a CBO's members raises what a member hears "
        "about the space's safety (a share of the remaining way to full safety).",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'; "
        "'many service users linked into the network through membership to CBOs'. Hearing from "

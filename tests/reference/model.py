@@ -1,10 +1,11 @@
-"""Reference implementation of the phase-zero rules (model 2), written for reading, not speed.
+"""Reference implementation of the phase-zero rules (model 3), written for reading, not speed.
 
-Written from docs/ODD.md (sections 2 to 7) and the parameter registry only: every agent has its
-own ``step()``; everything is a Python loop over agents; random numbers come from the Mesa
-model's own generator, one at a time, in whatever order the rules ask for them. It shares no
-code with ``simulation/`` except the parameter registry, so agreement between the two
-(tests/test_docking.py) checks the fast model against its description.
+Written from docs/ODD.md (sections 2 to 7, and 9 for what is not built) and the parameter
+registry only: every agent has its own ``step()``; everything is a Python loop over agents;
+random numbers come from the Mesa model's own generator, one at a time, in whatever order the
+rules ask for them. It shares no code with ``simulation/`` except the parameter registry, so
+agreement between the two (tests/test_docking.py) checks the fast model against its
+description.
 
 All of a month's meetings read the state at the start of the month; their effects go into a
 :class:`Ledger` and are applied together afterwards, so meeting order never matters (ODD 3).
@@ -109,19 +110,39 @@ class CBO(mesa.Agent):
         among = m.rng.random() < p["cbo_meeting_share"]
         official = None
         if not among:
-            # "a CBO invites a senior official whenever seniors engage"; ODD ambiguity: which
-            # senior is uniform over executives and senior managers together, and a frontline
-            # official (uniformly) is invited when seniors do not engage.
+            # "a CBO invites a senior official whenever seniors engage" (while a senior
+            # champion is in post, ODD 7.13); ODD ambiguity: which senior is uniform over
+            # executives and senior managers together, and a frontline official (uniformly) is
+            # invited when seniors do not engage.
             senior = m.levers["senior_engagement"] and bool(m.seniors)
             official = m.uniform(m.seniors if senior else m.frontline)
+        m.hold_meeting("cbo", self.invite_own(), official, community=True)
+
+    def invite_own(self) -> list[CBO]:
+        """Invite meeting_size - 1 distinct other CBOs; they attend on solidarity (ODD 3.1)."""
+        m = self.model
         others = [c for c in m.cbos if c is not self]
         invited = m.sample(others, min(m.p["meeting_size"] - 1, len(others)))
-        w = p["attendance_trust_weight"]
         present = [self]  # the convener always attends its own meeting
         for c in invited:
-            if m.rng.random() < ((1 - w) + w * c.solidarity) * (1 - c.fatigue):
+            if m.rng.random() < m.attendance(c.solidarity, c):
                 present.append(c)
-        m.hold_meeting("cbo", present, official, community=True)
+        return present
+
+    def host_session(self) -> None:
+        """ODD 3.1c, 7.13: a running commissioned activity's monthly session, in this CBO's venue.
+
+        One official: senior in proportion to the ranks when seniors engage (a champion is in
+        post), otherwise frontline. ODD ambiguity: the session is read as a CBO's meeting, so
+        the host invites meeting_size - 1 other CBOs as for its own meetings (3.1b), who attend
+        on solidarity; it is never among CBOs only.
+        """
+        m = self.model
+        if m.levers["senior_engagement"] or not m.frontline:
+            official = m.uniform(m.officials)
+        else:
+            official = m.uniform(m.frontline)
+        m.hold_meeting("activity", self.invite_own(), official, community=True)
 
 
 class Broker(mesa.Agent):
@@ -197,33 +218,32 @@ class ServiceUser(mesa.Agent):
                 self.cbos.append(second + (second >= first))  # uniform among the others
         self.harm = clip(rng.random() + model.history)
         self.trust = p["su_initial_trust"] * (1 - p["harm_weight"] * self.harm)
-        self.learning = p["su_learning"] * (1 - p["harm_weight"] * self.harm)
-        self.falling = min(1.0, self.learning * p["trust_loss_asymmetry"])
         self.threshold = p["su_threshold_mean"] + p["su_threshold_spread"] * (2 * rng.random() - 1)
         self.engaged = self.trust >= self.threshold
 
     def step(self) -> None:
         """Sense safety through the CBOs, learn, meet harm, then engage or not."""
-        m = self.model
-        cbos, relay = self.cbos, m.relay
+        m, p = self.model, self.model.p
+        cbos, heard_by = self.cbos, m.heard
         if not cbos:
-            heard = m.unlinked_relay
-        elif len(cbos) == 1:
-            heard = relay[cbos[0]]
-        else:
-            heard = max(relay[cbos[0]], relay[cbos[1]])
+            heard = m.unlinked_heard
+        else:  # the most reassuring of their CBOs (ODD 7.7)
+            heard = max(heard_by[c] for c in cbos)
         gap = m.gate * heard - self.trust
+        # ODD 7.14: learning is slowed by the history of harm as it stands this month.
+        learning = p["su_learning"] * (1 - p["harm_weight"] * self.harm)
         # ODD ambiguity: "falls trust_loss_asymmetry times faster" is read as the rate times the
         # asymmetry when safety is below trust, capped at 1 (no overshoot).
-        self.trust += (self.learning if gap > 0 else self.falling) * gap
-        # Harmful encounters: at most one a month, with probability the sum of the two routes.
-        # ODD ambiguity: "engaged" for the tokenistic route is the state at the start of the
-        # month; direct recruitment (direct_recruitment + KPI pressure x kpi_recruitment) can
-        # reach every user, member or not, engaged or not, while acknowledgement is below
-        # acknowledgement_safe (this month's acknowledgement, updated in step 4).
-        chance = m.token_p + m.forced_p if self.engaged else m.forced_p
-        if chance > 0 and m.rng.random() < chance:
-            self.trust = max(0.0, self.trust - m.p["tokenism_shock"])
+        falling = min(1.0, learning * p["trust_loss_asymmetry"])
+        self.trust += (learning if gap > 0 else falling) * gap
+        # Harmful encounters (ODD 7.14): at most one a month, with probability the sum of the
+        # routes' probabilities, capped at 1, one uniform. ODD ambiguity: "the engaged" for the
+        # tokenistic route is the state at the start of the month (last month's decision); the
+        # other routes reach every user, member or not, engaged or not.
+        chance = m.harm_p + (m.token_p if self.engaged else 0.0)
+        if chance > 0 and m.rng.random() < min(1.0, chance):
+            self.trust = max(0.0, self.trust - p["tokenism_shock"])
+            self.harm += p["harm_growth"] * (1 - self.harm)
             m.harmful_encounters += 1
         if m.incident:
             # ODD 7.9: a harmful incident strikes after the trust updates, before engagement
@@ -253,14 +273,19 @@ class ReferenceModel(mesa.Model):
         self.n_engaged = sum(u.engaged for u in self.users)
         self.broker = Broker(self) if p["broker_present"] else None
         self.acknowledgement = 0.0
+        # ODD 7.13: a senior champion is in post at the start when senior_engagement is on
+        self.champion = bool(p["senior_engagement"])
+        # running commissioned activities: [host CBO index, months left] (ODD 2, 7.13)
+        self.activities: list[list[int]] = []
+        self.commissioned_month = -1
         # the project contract starts at month 0 (after a flexible runway, if any: ODD 7.9)
         self.runway = p["flexible_runway_months"]
         self.contract_running, self.months_left = True, p["contract_months"]
         self.kpi_invited = self.kpi_attended = 0
         self.month = 0
         self.tokenistic_share = 0.0
-        self.run_start = {"phase_zero": -1, "engagement": -1}
-        self.reached = {"phase_zero": -1, "engagement": -1}
+        self.run_start = {"pz_threshold": -1, "engagement": -1}
+        self.reached = {"pz_threshold": -1, "engagement": -1}
         self.record = record
         self.series: list[dict[str, float]] = []
         self.set_levers()
@@ -305,17 +330,23 @@ class ReferenceModel(mesa.Model):
         # (project money flows again as the contract clock says) and restores core funding.
         # The contract clock keeps running through a cut: the money, not the contract, stops.
         cut = self.latest(False, ("funding_cut_month", True), ("funding_restored_month", False))
+        # ODD 3, 7.9, 7.13: a timed champion event sets whether a champion is in post this
+        # month (leaving wins a tie: it is later in 7.9's list); otherwise the champion is as
+        # the month before, after the random comings and goings at the end of that month.
+        if self.month > 0 and p["champion_arrives_month"] == self.month:
+            self.champion = True
+        if self.month > 0 and p["champion_leaves_month"] == self.month:
+            self.champion = False
         self.levers = {
             "broker": broker,
             "core": bool(core) and broker,  # no core funding without a broker (registry)
             "project": (in_runway or self.contract_running) and not cut,
+            "cut": cut,
             "kpi_tied": p["kpi_tied"] and not in_runway,
             "in_runway": in_runway,
             "venue_share": self.latest(p["venue_community_share"],
                                        ("venue_change_month", p["venue_share_after"])),
-            "senior_engagement": self.latest(p["senior_engagement"],
-                                             ("champion_arrives_month", True),
-                                             ("champion_leaves_month", False)),
+            "senior_engagement": self.champion,
         }
 
     def set_money(self) -> None:
@@ -338,6 +369,19 @@ class ReferenceModel(mesa.Model):
         if not self.seniors:
             return 0.0
         return sum(o.endorsement for o in self.seniors) / len(self.seniors)
+
+    def hosts(self) -> set[int]:
+        """Indices of the CBOs hosting a running commissioned activity."""
+        return {host for host, _ in self.activities}
+
+    def cbo_payment(self, cbo: CBO) -> float:
+        """ODD 7.13: a running activity pays its host in full (payment 1 for fatigue and
+        quality); other CBOs get the month's payment (7.5).
+
+        ODD ambiguity: the host is paid in full even when pay_contributions is off (the
+        activity is commissioned money, not the broker's payment of contributions).
+        """
+        return 1.0 if cbo.index in self.month_hosts else self.payment
 
     def uniform(self, pool: list):
         return pool[min(int(self.rng.random() * len(pool)), len(pool) - 1)]
@@ -414,7 +458,7 @@ class ReferenceModel(mesa.Model):
             q += official.level + p["solidarity_effect"] * cbo.solidarity
             if official.senior:
                 q += p["senior_effect"]
-        q += p["material_effect"] * self.payment
+        q += p["material_effect"] * self.cbo_payment(cbo)
         q -= p["kpi_effect"] * self.kpi_pressure + p["fatigue_effect"] * cbo.fatigue
         q += p["quality_noise"] * (2 * self.rng.random() - 1)
         return clip(q)
@@ -463,6 +507,7 @@ class ReferenceModel(mesa.Model):
         self.set_levers()
         self.set_money()
         self.month_senior_endorsement = self.senior_endorsement()
+        self.month_hosts = self.hosts()
         self.ledger = led = Ledger()
         self.meetings = {"community": 0, "statutory": 0}
         self.n_attend, self.token_sum, self.senior_meeting_weight = 0, 0.0, 0.0
@@ -475,6 +520,9 @@ class ReferenceModel(mesa.Model):
             self.statutory_convene()
         for c in self.cbos:
             c.step()
+        # (c) sessions of the running commissioned activities (ODD 3.1c, 7.13)
+        for host, _ in self.activities:
+            self.cbos[host].host_session()
 
         # 4 (conference attendance reads start-of-month endorsement). ODD ambiguity: the
         # conference month is each month divisible by conference_period_months, months
@@ -503,7 +551,7 @@ class ReferenceModel(mesa.Model):
             lessons = led.sums.get(("skill", c.index), 0.0)
             c.skill = clip(c.skill + p["skill_gain"] * lessons * (1 - c.skill))
             attended = led.sums.get(("attended", c.index), 0.0)
-            c.fatigue = clip(c.fatigue + p["fatigue_rate"] * attended * (1 - self.payment)
+            c.fatigue = clip(c.fatigue + p["fatigue_rate"] * attended * (1 - self.cbo_payment(c))
                              - p["fatigue_recovery"] * c.fatigue)
         rise = min(1.0, p["acknowledgement_conference_gain"] * attending
                    + p["acknowledgement_meeting_gain"] * self.senior_meeting_weight)
@@ -529,14 +577,16 @@ class ReferenceModel(mesa.Model):
         # 6. service users
         # ODD ambiguity: with no attendance this month the tokenistic share is 0.
         self.tokenistic_share = self.token_sum / self.n_attend if self.n_attend else 0.0
-        self.relay = [c.trust_statutory * c.standing_factor() for c in self.cbos]
-        self.unlinked_relay = p["unlinked_reach"] * sum(self.relay) / len(self.relay)
+        self.heard = self.what_members_hear()
+        self.unlinked_heard = p["unlinked_reach"] * sum(self.heard) / len(self.heard)
         w = p["acknowledgement_weight"]
         self.gate = (1 - w) + w * self.acknowledgement
-        self.token_p = p["encounter_rate"] * self.tokenistic_share
-        self.forced_p = 0.0
+        # ODD 7.14: the routes of harm every user faces, and the tokenistic one of the engaged
+        self.harm_p = (p["everyday_harm_rate"] * (1 - p["harm_protection"] * self.acknowledgement)
+                       + p["kpi_recruitment"] * self.kpi_pressure)
         if self.acknowledgement < p["acknowledgement_safe"]:
-            self.forced_p = p["direct_recruitment"] + self.kpi_pressure * p["kpi_recruitment"]
+            self.harm_p += p["direct_recruitment"]
+        self.token_p = p["encounter_rate"] * self.tokenistic_share
         self.incident = (p["harmful_incident_size"]
                          if self.month == p["harmful_incident_month"] else 0.0)
         self.n_engaged = 0
@@ -546,11 +596,84 @@ class ReferenceModel(mesa.Model):
             for c in self.cbos:
                 c.trust_statutory = clip(c.trust_statutory - self.incident)
 
-        # 7. outcomes, then the contract clock
+        # 7. commissioning
+        self.commission()
+
+        # 8. outcomes, then the contract clock, then the senior champion
         means = self.track_outcomes()
         self.advance_contract(means)
+        self.champion_comes_and_goes()
         if self.record:
             self.series.append(self.observe(self.meetings))
+
+    def what_members_hear(self) -> list[float]:
+        """ODD 7.7, 7.14: what each CBO's members hear about the space's safety.
+
+        ``1 - (1 - relay) (1 - activity_reach x [hosts]) (1 - word_of_mouth x engaged share)``.
+        ODD ambiguity: the engaged share is over all the CBO's members (the user included), as
+        decided at the end of last month; 0 for a CBO without members. Hosting is that of the
+        activities running this month (whose sessions were held in step 1).
+        """
+        p = self.p
+        members = [0] * self.n_cbos
+        engaged = [0] * self.n_cbos
+        for u in self.users:
+            for c in u.cbos:
+                members[c] += 1
+                engaged[c] += u.engaged
+        heard = []
+        for c in self.cbos:
+            relay = c.trust_statutory * c.standing_factor()
+            hosts = c.index in self.month_hosts
+            share = engaged[c.index] / members[c.index] if members[c.index] else 0.0
+            heard.append(1 - (1 - relay) * (1 - p["activity_reach"] * hosts)
+                         * (1 - p["word_of_mouth"] * share))
+        return heard
+
+    def readiness(self) -> float:
+        """ODD 7.13: geometric mean of mean CBO trust toward statutory partners, mean
+        recognition and senior endorsement."""
+        m = self.means()
+        product = m["statutory"] * m["recognition"] * m["endorsement"]
+        return max(0.0, product) ** (1 / 3)
+
+    def commission(self) -> None:
+        """ODD 3.7, 7.13: a commissioning round may open; activities count down; free slots fill.
+
+        ODD ambiguity: readiness is read after this month's steps 1-6 (the state as it stands
+        at step 7). A round that commissions fills every free slot (possibly none) and still
+        counts as a commissioning.
+        """
+        p = self.p
+        commissions = False
+        interval = p["commissioning_interval_months"]
+        if interval > 0 and not self.levers["cut"]:
+            if self.rng.random() < min(1.0, 1.0 / interval):  # a round opens
+                z = (p["commissioning_threshold"] - self.readiness()) / p["commissioning_width"]
+                chance = p["commissioning_rate"] / (1.0 + math.exp(min(z, 700.0)))
+                commissions = self.rng.random() < chance
+        # running activities count down; an activity with no months left has ended
+        for activity in self.activities:
+            activity[1] -= 1
+        self.activities = [a for a in self.activities if a[1] > 0]
+        if not commissions:
+            return
+        if self.commissioned_month < 0:
+            self.commissioned_month = self.month  # the end of phase zero (ODD 4)
+        # ODD ambiguity: 7.13's "hosted by a CBO drawn uniformly" is read literally: uniform
+        # among all CBOs, independently for each slot, so a host may be drawn again (the same
+        # CBO may host two running activities, or follow itself), despite 3's "a new host CBO".
+        for _ in range(p["coproduction_activities"] - len(self.activities)):
+            self.activities.append([self.uniform(self.cbos).index, p["activity_months"]])
+
+    def champion_comes_and_goes(self) -> None:
+        """ODD 3.8, 7.13: the champion moves on, or, while there is none, one arrives."""
+        p = self.p
+        if self.champion:
+            if self.rng.random() < p["champion_leave_rate"]:
+                self.champion = False
+        elif self.rng.random() < p["champion_arrival_rate"]:
+            self.champion = True
 
     def means(self) -> dict[str, float]:
         C = self.n_cbos
@@ -562,15 +685,20 @@ class ReferenceModel(mesa.Model):
                 "engaged": self.n_engaged / len(self.users)}
 
     def track_outcomes(self) -> dict[str, float]:
-        """ODD 4: the first month from which the conditions hold for the hold length."""
+        """ODD 4: the first month from which the conditions hold for the hold length.
+
+        The threshold measurement of phase zero is tracked always and reported only with
+        pz_by_threshold; by default phase zero ends at the commissioning decision (7.13).
+        """
         p, m = self.p, self.means()
         conditions = {
-            "phase_zero": (m["statutory"] >= p["pz_trust_threshold"]
-                           and m["recognition"] >= p["pz_recognition_threshold"]
-                           and m["endorsement"] >= p["pz_endorsement_threshold"]),
+            "pz_threshold": (m["statutory"] >= p["pz_trust_threshold"]
+                             and m["recognition"] >= p["pz_recognition_threshold"]
+                             and m["endorsement"] >= p["pz_endorsement_threshold"]),
             "engagement": m["engaged"] >= p["engagement_threshold"],
         }
-        holds = {"phase_zero": p["pz_hold_months"], "engagement": p["engagement_hold_months"]}
+        holds = {"pz_threshold": p["pz_hold_months"],
+                 "engagement": p["engagement_hold_months"]}
         for k, cond in conditions.items():
             if not cond:
                 self.run_start[k] = -1
@@ -595,6 +723,18 @@ class ReferenceModel(mesa.Model):
             if self.month == self.runway:  # the regime's first contract starts, fresh
                 self.start_period(True, p["contract_months"])
             return
+        self.clock(means)
+        # ODD 7.14: a funding shock cuts a running contract short, starting a gap. ODD
+        # ambiguity: the shock comes after the clock has advanced, so it can strike any contract
+        # running for next month, one just renewed or newly begun included; never the flexible
+        # runway (above); with contract_gap_months = 0 a shock has no effect ("none").
+        if (self.contract_running and p["contract_gap_months"] > 0
+                and self.rng.random() < p["funding_shock_rate"]):
+            self.start_period(False, p["contract_gap_months"])
+
+    def clock(self, means: dict[str, float]) -> None:
+        """ODD 7.5: the contract clock ticks; an ending contract is renewed or not, a gap ends."""
+        p = self.p
         self.months_left -= 1
         if self.months_left > 0:
             return
@@ -631,7 +771,9 @@ class ReferenceModel(mesa.Model):
                 "fatigue": sum(c.fatigue for c in self.cbos) / self.n_cbos,
                 "brokerage_skill": sum(c.skill for c in self.cbos) / self.n_cbos,
                 "user_trust": sum(u.trust for u in self.users) / len(self.users),
-                "engaged_share": m["engaged"]}
+                "engaged_share": m["engaged"], "champion": float(self.champion),
+                "activities": len(self.activities),
+                "commissioned": float(self.commissioned_month >= 0)}
 
 
 def run_reference(params: dict, seed: int, record: bool = False) -> dict:
@@ -642,7 +784,11 @@ def run_reference(params: dict, seed: int, record: bool = False) -> dict:
     model = ReferenceModel(seed, record=record, **params)
     while model.month < model.p["horizon_months"]:
         model.step()
-    out: dict = {k: (v if v >= 0 else None) for k, v in model.reached.items()}
+    # ODD 4: phase zero ends at the commissioning decision unless pz_by_threshold
+    pz = (model.reached["pz_threshold"] if model.p["pz_by_threshold"]
+          else model.commissioned_month)
+    months = {"phase_zero": pz, "engagement": model.reached["engagement"]}
+    out: dict = {k: (v if v >= 0 else None) for k, v in months.items()}
     if record:
         out["series"] = model.series
     return out
