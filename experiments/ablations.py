@@ -27,6 +27,9 @@ from simulation.provenance import provenance
 
 #: Mechanism -> (what switching it off means, the parameter values that do it).
 ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "the decision ends phase zero": (
+        "phase zero ends by the threshold definition instead (a measurement option)",
+        {"pz_by_threshold": True}),
     "commissioning rounds": (
         "rounds open every month (commissioning money always there)",
         {"commissioning_interval_months": 1.0}),
@@ -40,6 +43,8 @@ ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "senior champions come and go": (
         "the champion never leaves", {"champion_leave_rate": 0.0}),
     "funding shocks": ("no contract is cut short", {"funding_shock_rate": 0.0}),
+    "solidarity grows": (
+        "CBOs' trust in one another stays where it started", {"solidarity_gain": 0.0}),
     "solidarity as a collective voice": (
         "officials hear CBOs whatever their solidarity, no solidarity bonus to quality",
         {"solidarity_weight": 0.0, "solidarity_effect": 0.0}),

@@ -381,7 +381,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "groups to share perspectives, experiences and feel their voices are welcome, before "
        "engaging in wider debates where perspectives may hold less weight'. The form is an "
        "assumption." + HAND_SET),
-    _P("kpi_effect", float, 0.3, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
+    _P("kpi_effect", float, 0.2, (0.0, 0.6), (0.05, 0.4), "quality", "behaviour",
        "Quality removed by full KPI pressure (contact steered to targets, not process).",
        "Discussion: 'a focus on outcomes, should be exchanged for a focus on process'. The size "
        "is an assumption." + HAND_SET),
