@@ -121,7 +121,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check simulation experiments tests
 
 ## sensitivity: Morris screening then Sobol over the top parameters, for tpn_baseline and
-## new_network, into results/sensitivity/ (about a quarter of an hour on 2 cores)
+## new_network, into results/sensitivity/ (about an hour on 2 cores)
 sensitivity: $(STAMP)
 	$(BIN)/python -m experiments.sensitivity_study
 
