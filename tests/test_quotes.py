@@ -1,9 +1,10 @@
 """Every quotation the model cites is in the paper, word for word.
 
 The registry's evidence and meanings and the scenario files quote Burgess and Choudary (2021) in
-single quotes. Each quotation is searched for in the paper's text (``../shared/seed/`` next to the
-repository, or the folder ``PHASE0_PAPER`` names), case-insensitively, after normalising quotation
-marks, dashes and whitespace, and split at '...' (an ellipsis marks words left out). Without the
+single quotes. Each quotation is searched for in the paper's text (``shared/seed/`` next to the
+repository or next to a folder above it, or the folder ``PHASE0_PAPER`` names),
+case-insensitively, after normalising quotation marks, dashes and whitespace, and split at '...'
+(an ellipsis marks words left out). Without the
 paper the test is skipped with a message, except under ``CI=true``, where it fails.
 """
 
@@ -19,7 +20,20 @@ from experiments.scenarios import SCENARIO_DIR
 from simulation.parameters import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
-PAPER_DIR = Path(os.environ.get("PHASE0_PAPER", ROOT.parent / "shared" / "seed"))
+
+
+def _paper_dir() -> Path:
+    # A clone may sit deeper than the development copy (CI clones into a folder of its own), so
+    # the shared folder is looked for beside every folder above the repository.
+    if os.environ.get("PHASE0_PAPER"):
+        return Path(os.environ["PHASE0_PAPER"])
+    for folder in ROOT.parents:
+        if (folder / "shared" / "seed").is_dir():
+            return folder / "shared" / "seed"
+    return ROOT.parent / "shared" / "seed"
+
+
+PAPER_DIR = _paper_dir()
 
 #: A quotation: single quotes not inside a word (so "TPN's" or "it's" do not end one).
 _QUOTE = re.compile(r"(?<![\w])'(.+?)'(?![\w])", re.DOTALL)
