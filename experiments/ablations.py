@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
+from experiments.outputs import (
+    UserError,
+    add_output_options,
+    atomic_folder,
+    check_writable_target,
+    write_json,
+)
 from experiments.parallel import default_workers, map_in_order
 from experiments.scenarios import load_scenario
 from experiments.survival import kaplan_meier
@@ -115,11 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--horizon", type=int, default=360,
                         help="months simulated (default 360: 30 years)")
     parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: one per core)")
-    parser.add_argument("--out", default="results/ablations", help="output folder")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing folder")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_options(parser, "results/ablations")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -91,3 +92,12 @@ def portable_path(path: Path | str) -> str:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(resolved)
+
+
+def add_output_options(parser: argparse.ArgumentParser, out: str) -> None:
+    """``--workers``, ``--out``, ``--overwrite`` and ``--quiet`` of the study commands."""
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: one per core)")
+    parser.add_argument("--out", default=out, help=f"output folder (default {out})")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")

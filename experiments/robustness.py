@@ -25,7 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.outputs import UserError, atomic_folder, check_writable_target, write_json
+from experiments.outputs import (
+    UserError,
+    add_output_options,
+    atomic_folder,
+    check_writable_target,
+    write_json,
+)
 from experiments.parallel import default_workers, map_in_order
 from experiments.scenarios import STANDARD, load_scenario
 from simulation import run_batch
@@ -196,11 +202,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="rerun the N largest changes of P and of the median (default 10)")
     parser.add_argument("--recheck-seeds", type=int, default=1000,
                         help="seeds for the recheck (default 1000)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: one per core)")
-    parser.add_argument("--out", default="results/robustness", help="output folder")
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing folder")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output_options(parser, "results/robustness")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -248,6 +248,7 @@ class Network:
         self.activity_left = np.zeros((self.R, self.A), np.int64)
         self.hosting = np.zeros((self.R, C))
         self._n_activities = p["coproduction_activities"].astype(np.int64)
+        self._activity_months = p["activity_months"].astype(np.int64)
         self._by_threshold = p["pz_by_threshold"] > 0.5
         # Senior officials engage while a champion is in post (section 7.13).
         self.champion = self.levers.senior_engagement > 0.5
@@ -555,7 +556,7 @@ class Network:
         if free.any():
             host = commissioning.pick_host(u[:, 2:], self.C)
             self.activity_host = np.where(free, host, self.activity_host)
-            self.activity_left = np.where(free, p["activity_months"].astype(np.int64)[:, None],
+            self.activity_left = np.where(free, self._activity_months[:, None],
                                           self.activity_left)
         hosting = np.zeros((self.R, self.C + 1))
         rows = np.repeat(np.arange(self.R), self.A)
