@@ -112,7 +112,7 @@ def network_figure(model: PhaseZeroModel) -> Figure:
         for c in range(C):
             ax.plot(*zip(pos_c[c], pos_s[net.n_senior_tier + c % max(net.n_frontline, 1)],
                          strict=True), color=_TRUST_CMAP(mean_rec), lw=0.6, ls=":", zorder=2)
-    markers = np.where(net.faith, "s", "o")
+    markers = np.where(net.faith[0], "s", "o")
     for shape in ("s", "o"):
         sel = markers == shape
         ax.scatter(pos_c[sel, 0], pos_c[sel, 1], s=140, marker=shape, edgecolor="k",

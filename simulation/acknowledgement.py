@@ -9,13 +9,12 @@ which contributed to a process where longstanding power asymmetries are recognis
 
 from __future__ import annotations
 
-import numpy as np
-
-from simulation.arrays import clip01
+from simulation.compiled import jit
 
 
-def is_conference_month(month: int, period: np.ndarray) -> np.ndarray:
-    """Whether ``month`` (1-based) closes a conference period (``period`` months, per replicate).
+@jit
+def is_conference_month(month: int, period: int) -> bool:
+    """Whether ``month`` (1-based) closes a conference period of ``period`` months.
 
     The conference is held in the last month of each period (every 12th month for an annual
     conference): the month within the period is an assumption.
@@ -23,14 +22,10 @@ def is_conference_month(month: int, period: np.ndarray) -> np.ndarray:
     return month % period == 0
 
 
-def update_acknowledgement(
-    acknowledgement: np.ndarray,
-    senior_attendance: np.ndarray,
-    conference_gain: np.ndarray,
-    good_senior_meetings: np.ndarray,
-    meeting_gain: np.ndarray,
-    decay: np.ndarray,
-) -> np.ndarray:
+@jit
+def update_acknowledgement(acknowledgement: float, senior_attendance: float,
+                           conference_gain: float, good_senior_meetings: float,
+                           meeting_gain: float, decay: float) -> float:
     """Acknowledgement after a month.
 
     Rises with the share of senior officials who bear witness at a conference (the main
@@ -39,5 +34,5 @@ def update_acknowledgement(
     Saturating forms are assumptions.
     """
     rise = conference_gain * senior_attendance + meeting_gain * good_senior_meetings
-    a = acknowledgement + np.minimum(rise, 1.0) * (1.0 - acknowledgement)
-    return clip01(a - decay * a)
+    a = acknowledgement + min(rise, 1.0) * (1.0 - acknowledgement)
+    return min(max(a - decay * a, 0.0), 1.0)

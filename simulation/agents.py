@@ -28,7 +28,7 @@ class CommunityOrganisation(mesa.Agent):
     @property
     def is_faith_group(self) -> bool:
         """Church, mosque or temple (the first ``faith_share`` of CBOs)."""
-        return bool(self.model.network.faith[self.index])
+        return bool(self.model.network.faith[0, self.index])
 
     @property
     def leader_standing(self) -> float:

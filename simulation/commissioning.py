@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.compiled import jit
 
-def readiness(trust_statutory: np.ndarray, recognition: np.ndarray,
-              endorsement: np.ndarray) -> np.ndarray:
+
+@jit
+def readiness(trust_statutory: float, recognition: float, endorsement: float) -> float:
     """How ready the network is to be commissioned, in [0, 1].
 
     The geometric mean of CBOs' mean trust toward statutory partners, officials' mean
@@ -32,31 +34,34 @@ def readiness(trust_statutory: np.ndarray, recognition: np.ndarray,
 
     A geometric mean needs all three: no amount of one makes up for none of another.
     """
-    product = np.maximum(trust_statutory * recognition * endorsement, 0.0)
-    return np.cbrt(product)
+    return np.cbrt(max(trust_statutory * recognition * endorsement, 0.0))
 
 
-def decision_probability(ready: np.ndarray, round_open: np.ndarray, rate: np.ndarray,
-                         threshold: np.ndarray, width: np.ndarray) -> np.ndarray:
+@jit
+def decision_probability(ready: float, round_open: bool, rate: float, threshold: float,
+                         width: float) -> float:
     """Probability that a statutory body commissions the first official activity this month.
 
     ``rate`` times a logistic response of ``ready`` around ``threshold`` (half of ``rate`` at the
     threshold), in a month when a round is open; zero otherwise.
     """
-    response = 1.0 / (1.0 + np.exp((threshold - ready) / width))
-    return np.where(round_open, rate * response, 0.0)
+    if not round_open:
+        return 0.0
+    return rate * (1.0 / (1.0 + np.exp((threshold - ready) / width)))
 
 
-def round_opens(u: np.ndarray, interval_months: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+@jit
+def round_opens(u: float, interval_months: float, allowed: bool) -> bool:
     """Whether a commissioning round is open this month.
 
     Rounds open at random, once every ``interval_months`` on average (0: never), and only while
     the levers allow commissioning money to flow (``allowed``: no funding cut).
     """
-    rate = np.where(interval_months > 0, 1.0 / np.maximum(interval_months, 1e-9), 0.0)
-    return allowed & (u < rate)
+    rate = 1.0 / max(interval_months, 1e-9) if interval_months > 0 else 0.0
+    return allowed and u < rate
 
 
-def pick_host(u: np.ndarray, n_cbos: int) -> np.ndarray:
+@jit
+def pick_host(u: float, n_cbos: int) -> int:
     """A CBO to host a commissioned activity, uniformly (an assumption)."""
-    return np.minimum((u * n_cbos).astype(np.int64), n_cbos - 1)
+    return min(int(u * n_cbos), n_cbos - 1)

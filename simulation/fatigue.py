@@ -8,18 +8,12 @@ The functional form is an assumption.
 
 from __future__ import annotations
 
-import numpy as np
-
-from simulation.arrays import clip01
+from simulation.compiled import jit
 
 
-def update_fatigue(
-    fatigue: np.ndarray,
-    meetings_attended: np.ndarray,
-    payment: np.ndarray,
-    rate: np.ndarray,
-    recovery: np.ndarray,
-) -> np.ndarray:
+@jit
+def update_fatigue(fatigue: float, meetings_attended: float, payment: float, rate: float,
+                   recovery: float) -> float:
     """Fatigue after a month: unpaid meetings add to it, rest wears it off; stays in [0, 1]."""
     grown = fatigue + rate * meetings_attended * (1.0 - payment) - recovery * fatigue
-    return clip01(grown)
+    return min(max(grown, 0.0), 1.0)

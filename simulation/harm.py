@@ -19,11 +19,11 @@ later learning that the space is safe. The rates and forms are assumptions.
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 
-def everyday_rate(base_rate: np.ndarray, acknowledgement: np.ndarray,
-                  protection: np.ndarray) -> np.ndarray:
+@jit
+def everyday_rate(base_rate: float, acknowledgement: float, protection: float) -> float:
     """Monthly probability of an everyday harmful encounter.
 
     ``base_rate``, falling by a share ``protection`` as acknowledgement of harm grows to 1.
@@ -31,35 +31,38 @@ def everyday_rate(base_rate: np.ndarray, acknowledgement: np.ndarray,
     return base_rate * (1.0 - protection * acknowledgement)
 
 
-def recruitment_rate(direct: np.ndarray, kpi_pressure: np.ndarray, kpi_recruitment: np.ndarray,
-                     acknowledgement: np.ndarray, safe: np.ndarray) -> np.ndarray:
+@jit
+def recruitment_rate(direct: float, kpi_pressure: float, kpi_recruitment: float,
+                     acknowledgement: float, safe: float) -> float:
     """Monthly probability of a harmful approach by services.
 
     Recruitment to meet targets (KPI pressure x ``kpi_recruitment``) is harmful whatever the
     acknowledgement: people 'used to meet statutory aims'. A direct approach as policy
     (``direct``) is harmful only while acknowledgement is below ``safe``.
     """
-    return kpi_pressure * kpi_recruitment + np.where(acknowledgement < safe, direct, 0.0)
+    return kpi_pressure * kpi_recruitment + (direct if acknowledgement < safe else 0.0)
 
 
-def harmful_encounters(u: np.ndarray, everyday: np.ndarray, recruitment: np.ndarray,
-                       engaged: np.ndarray, encounter_rate: np.ndarray,
-                       tokenistic_share: np.ndarray) -> np.ndarray:
-    """Which service users meet harm this month, shape (R, U), from one uniform each.
+@jit
+def harmed(u: float, routes: float, engaged: bool, encounter_rate: float,
+           tokenistic_share: float) -> bool:
+    """Whether a service user meets harm this month, from one uniform ``u``.
 
-    ``everyday`` and ``recruitment`` are per-replicate probabilities (R,); an engaged user adds
+    ``routes`` is the everyday plus the recruitment probability; an engaged user adds
     ``encounter_rate x tokenistic_share``.
     """
-    p = (everyday + recruitment)[:, None] + engaged * (encounter_rate * tokenistic_share)[:, None]
-    return u < p
+    if engaged:
+        return u < routes + encounter_rate * tokenistic_share
+    return u < routes
 
 
-def grow_history(harm: np.ndarray, harmed: np.ndarray, growth: np.ndarray) -> np.ndarray:
-    """History of harm after the month's encounters: each moves it a share ``growth`` toward 1."""
-    return harm + harmed * growth * (1.0 - harm)
+@jit
+def grow_history(harm: float, growth: float) -> float:
+    """History of harm after a harmful encounter: it moves a share ``growth`` toward 1."""
+    return harm + growth * (1.0 - harm)
 
 
-def learning_rate(su_learning: np.ndarray, harm_weight: np.ndarray,
-                  harm: np.ndarray) -> np.ndarray:
+@jit
+def learning_rate(su_learning: float, harm_weight: float, harm: float) -> float:
     """How fast a user learns that the space is safe, slowed by their history of harm."""
     return su_learning * (1.0 - harm_weight * harm)

@@ -16,17 +16,16 @@ are assumptions.
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 
-def centred(u: np.ndarray, spread: np.ndarray | float) -> np.ndarray:
-    """Uniform draws on ``[-spread, spread]`` from uniforms ``u`` on [0, 1)."""
+@jit
+def centred(u: float, spread: float) -> float:
+    """A uniform draw on ``[-spread, spread]`` from a uniform ``u`` on [0, 1)."""
     return spread * (2.0 * u - 1.0)
 
 
-def around(level: np.ndarray, u: np.ndarray, spread: np.ndarray | float) -> np.ndarray:
-    """Individual values spread uniformly around a network's level, limited to [0, 1].
-
-    ``level`` has shape (R,), ``u`` shape (R, N).
-    """
-    return np.minimum(np.maximum(level[:, None] + centred(u, spread), 0.0), 1.0)
+@jit
+def around(level: float, u: float, spread: float) -> float:
+    """An individual value spread uniformly around a network's level, limited to [0, 1]."""
+    return min(max(level + centred(u, spread), 0.0), 1.0)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.compiled import jit
+
 #: Event types a scenario file may schedule: the parameter holding the month, and the optional
 #: value each takes (scenario-file key -> registry parameter).
 EVENTS: dict[str, tuple[str, dict[str, str]]] = {
@@ -101,34 +103,53 @@ def levers_at(month: int, p: dict[str, np.ndarray]) -> Levers:
                   senior_engagement=senior, in_runway=runway)
 
 
-def champion_events(present: np.ndarray, month: int, p: dict[str, np.ndarray]) -> np.ndarray:
+#: Columns of a lever table (:func:`lever_table`): the levers in force in one month.
+LEVERS: tuple[str, ...] = ("broker_present", "core_funding", "kpi_tied", "project_allowed",
+                           "venue_community_share", "senior_engagement", "in_runway")
+BROKER, CORE, KPI, ALLOWED, VENUE, SENIOR, RUNWAY = range(len(LEVERS))
+
+
+def lever_table(p: dict[str, np.ndarray], months: int) -> np.ndarray:
+    """The levers in force in months 0 to ``months``, shape (R, months + 1, len(LEVERS)).
+
+    :func:`levers_at` for every month at once (the compiled month step reads its row).
+    """
+    if months == 0:
+        # month 0 of a run without timed interventions, as levers_at(0, p) gives it
+        broker = p["broker_present"]
+        allowed, runway = np.ones_like(broker), np.zeros_like(broker)
+        table = np.stack([broker, p["core_funding"] * broker, p["kpi_tied"], allowed,
+                          p["venue_community_share"], p["senior_engagement"], runway], axis=-1)
+        return np.ascontiguousarray(table[:, None, :])
+    month = np.arange(months + 1)[:, None]
+    levers = levers_at(month, {k: v[None, :] for k, v in p.items()})
+    table = np.stack([np.broadcast_to(np.asarray(getattr(levers, name), dtype=float),
+                                      (months + 1, len(p["kpi_tied"])))
+                      for name in LEVERS], axis=-1)
+    return np.ascontiguousarray(table.transpose(1, 0, 2))
+
+
+@jit
+def champion_event(present: bool, month: int, arrives_month: float,
+                   leaves_month: float) -> bool:
     """Whether a senior champion is in post this month, after any timed champion event.
 
     A champion arriving or leaving at ``month`` sets it (leaving wins a tie); otherwise it is as
     the month before, where champions also come and go at random (``turnover.champion_present``).
     """
-    arrives = p["champion_arrives_month"] == month
-    leaves = p["champion_leaves_month"] == month
-    return np.where(leaves, False, np.where(arrives, True, present))
+    if leaves_month == month:
+        return False
+    if arrives_month == month:
+        return True
+    return present
 
 
-def incident_shock(trust: np.ndarray, month: int, incident_month: np.ndarray,
-                   size: np.ndarray) -> np.ndarray:
+@jit
+def incident_shock(trust: float, month: int, incident_month: float, size: float) -> float:
     """Trust after a harmful incident at a statutory service, in the month it happens.
 
-    ``trust`` is (R, N); everyone in a replicate loses ``size`` (floored at 0) that month.
+    Everyone in the network loses ``size`` of trust (floored at 0) that month.
     """
-    hit = (incident_month == month) & (incident_month > 0)
-    if not hit.any():
-        return trust
-    return np.maximum(trust - (hit * size)[:, None], 0.0)
-
-
-def hold_contracts_in_runway(active: np.ndarray, months_left: np.ndarray, in_runway: np.ndarray,
-                             contract_months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The contract clock in the flexible runway.
-
-    Project money flows without gaps, and the regime's own first contract waits, fresh, for the
-    runway's end.
-    """
-    return active | in_runway, np.where(in_runway, contract_months, months_left)
+    if incident_month == month and incident_month > 0:
+        return max(trust - size, 0.0)
+    return trust

@@ -32,35 +32,72 @@ class PhaseZeroModel(mesa.Model):
     """A coproduction network's phase zero, one step a month.
 
     Community organisations, a broker, statutory officials and service users, as Mesa agents
-    whose state is held in a vectorised :class:`~simulation.network.Network`. Keyword arguments
-    are the model parameters of :data:`simulation.parameters.REGISTRY` (validated; unknown names
-    and out-of-range values raise :class:`~simulation.parameters.ParameterError`).
+    whose state is held by the compiled engine, a :class:`~simulation.network.Network` with one
+    replicate. The agents are created the first time they are asked for (``model.agents``,
+    ``model.agents_by_type``): a run that never looks at them does not pay for several hundred
+    Python objects. Keyword arguments are the model parameters of
+    :data:`simulation.parameters.REGISTRY` (validated; unknown names and out-of-range values
+    raise :class:`~simulation.parameters.ParameterError`).
 
     Args:
         rng: seed (non-negative integer), ``numpy.random.Generator`` or ``None``.
         collect: record every month with Mesa's ``DataCollector``.
+        record: what the engine keeps: ``"full"`` (every month, in ``network.history``),
+            ``"current"`` (this month; the default when collecting) or ``"none"``.
         **params: model parameters.
     """
 
-    def __init__(self, *, rng: Any = None, collect: bool = True, **params: Any) -> None:
+    def __init__(self, *, rng: Any = None, collect: bool = True, record: str | None = None,
+                 **params: Any) -> None:
         self.seed_used = seed_from_rng(rng)
         super().__init__(rng=self.seed_used)
         self.params = resolve(params)
-        self.network = Network([self.params], [self.seed_used],
-                               record="current" if collect else "none")
+        if record is None:
+            record = "current" if collect else "none"
+        if collect and record == "none":
+            raise ValueError("collect=True needs record='current' or 'full'")
+        self.network = Network([self.params], [self.seed_used], record=record)
         self.horizon = self.network.horizon
-        net = self.network
-        CommunityOrganisation.create_agents(self, net.C, index=list(range(net.C)))
-        if self.params["broker_present"]:
-            Broker(self)
-        StatutoryOfficial.create_agents(self, net.S, index=list(range(net.S)))
-        ServiceUser.create_agents(self, net.U, index=list(range(net.U)))
+        self._agents_made = False
         self.collect = collect
         self.datacollector = mesa.DataCollector(
             model_reporters={k: _reporter(k) for k in METRICS}
         )
         if collect:
             self.datacollector.collect(self)
+
+    def _make_agents(self) -> None:
+        """Create the agents, which read their state from the engine."""
+        self._agents_made = True
+        net = self.network
+        CommunityOrganisation.create_agents(self, net.C, index=list(range(net.C)))
+        if net.has_broker[0]:
+            Broker(self)
+        StatutoryOfficial.create_agents(self, net.S, index=list(range(net.S)))
+        ServiceUser.create_agents(self, net.U, index=list(range(net.U)))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent of the model (created on first use)."""
+        if not self.__dict__.get("_agents_made", True):
+            self._make_agents()
+        return super().agents
+
+    @agents.setter
+    def agents(self, value: Any) -> None:
+        mesa.Model.agents.fset(self, value)
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """The agents by type (created on first use)."""
+        if not self.__dict__.get("_agents_made", True):
+            self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent types of the model (created on first use)."""
+        return list(self.agents_by_type)
 
     @property
     def month(self) -> int:
@@ -70,12 +107,23 @@ class PhaseZeroModel(mesa.Model):
     def step(self) -> None:
         """One month: meetings, trust, acknowledgement, turnover, service users, funding."""
         self.network.step()
-        if not self.network.has_broker[0]:
+        self._after_months()
+        if self.collect:
+            self.datacollector.collect(self)
+
+    def run_to_horizon(self) -> None:
+        """Every remaining month in one compiled call (no ``DataCollector`` rows on the way).
+
+        With ``record="full"`` the months are in ``network.history``.
+        """
+        self.network.run()
+        self._after_months()
+
+    def _after_months(self) -> None:
+        if self._agents_made and not self.network.has_broker[0]:
             # a broker that leaves (a timed intervention) leaves the model's agents too
             for broker in list(self.agents_by_type.get(Broker, [])):
                 broker.remove()
-        if self.collect:
-            self.datacollector.collect(self)
         if self.network.month >= self.horizon:
             self.running = False
 
@@ -87,7 +135,8 @@ class PhaseZeroModel(mesa.Model):
 
     def current(self, metric: str) -> float:
         """Current month's value of one of :data:`~simulation.network.METRICS`."""
-        return float(self.network.history[metric][0, 0])
+        history = self.network.history[metric]
+        return float(history[0, 0] if history.shape[0] == 1 else history[self.month, 0])
 
 
 def _reporter(metric: str):

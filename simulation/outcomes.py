@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 NOT_REACHED = -1
 
 
-def update_sustained(
-    condition: np.ndarray,
-    run_start: np.ndarray,
-    reached: np.ndarray,
-    month: int,
-    hold_months: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Track runs of a condition and record the start of the first run that lasts long enough.
+@jit
+def update_sustained(condition: bool, run_start: int, reached: int, month: int,
+                     hold_months: float) -> tuple[int, int]:
+    """Track a run of a condition and record the start of the first run that lasts long enough.
 
     ``run_start`` is the month the current run of the condition began (``NOT_REACHED`` when the
     condition does not hold); ``reached`` is the start month of the first run that held for
     ``hold_months`` months, or ``NOT_REACHED``. A run still too short at the horizon leaves the
-    outcome censored.
+    outcome censored. Returns the new ``(run_start, reached)``.
     """
-    run_start = np.where(condition, np.where(run_start < 0, month, run_start), NOT_REACHED)
-    done = (reached < 0) & condition & (month - run_start + 1 >= hold_months)
-    reached = np.where(done, run_start, reached)
+    if not condition:
+        return NOT_REACHED, reached
+    if run_start < 0:
+        run_start = month
+    if reached < 0 and month - run_start + 1 >= hold_months:
+        reached = run_start
     return run_start, reached

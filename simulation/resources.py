@@ -8,28 +8,25 @@ variables enter each index, and the equal weights, are assumptions.
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 
-def symbolic_index(
-    endorsement: np.ndarray, acknowledgement: np.ndarray, recognised_standing: np.ndarray
-) -> np.ndarray:
+@jit
+def symbolic_index(endorsement: float, acknowledgement: float,
+                   recognised_standing: float) -> float:
     """Senior endorsement, acknowledgement of harm and CBO leaders' recognised standing."""
     return (endorsement + acknowledgement + recognised_standing) / 3.0
 
 
-def relational_index(
-    trust_statutory: np.ndarray,
-    recognition: np.ndarray,
-    trust_broker: np.ndarray,
-    trust_cbo: np.ndarray,
-    broker_present: np.ndarray,
-) -> np.ndarray:
+@jit
+def relational_index(trust_statutory: float, recognition: float, trust_broker: float,
+                     trust_cbo: float, broker_present: float) -> float:
     """Mean trust across the pair types that exist (CBO-broker only when there is a broker)."""
     total = trust_statutory + recognition + trust_cbo + broker_present * trust_broker
     return total / (3.0 + broker_present)
 
 
-def material_index(level: np.ndarray, payment: np.ndarray) -> np.ndarray:
+@jit
+def material_index(level: float, payment: float) -> float:
     """Funding in hand for the broker's work and payment of CBO contributions."""
     return (level + payment) / 2.0

@@ -1,4 +1,4 @@
-"""Running the model: one run through Mesa, or many replicates in one vectorised pass."""
+"""Running the model: one run through Mesa, or many replicates through the compiled engine."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import numpy as np
 import pandas as pd
 
 from simulation.model import PhaseZeroModel
-from simulation.network import METRICS, OUTCOMES, Network
+from simulation.network import METRICS, OUTCOMES, Network, state_bytes
 from simulation.parameters import resolve, structure_key
 from simulation.streams import check_seed
+
+#: Model state a pass of ``run_batch`` holds at most, in bytes (its default).
+BATCH_MEMORY = 256 * 2**20
 
 #: Public names of the outcomes in a summary.
 OUTCOME_NAMES = {key: f"{key}_months" for key in OUTCOMES}
@@ -45,28 +48,32 @@ def run(params: Mapping[str, Any] | None = None, seed: int = 0,
     Args:
         params: model parameters (unset ones take their defaults).
         seed: non-negative integer seed.
-        timeseries: collect the monthly timeseries with Mesa's DataCollector.
+        timeseries: keep the monthly timeseries (recorded by the engine, as the model's
+            ``DataCollector`` would record it month by month).
     """
-    model = PhaseZeroModel(rng=check_seed(seed), collect=timeseries, **dict(params or {}))
-    while model.running:
-        model.step()
+    model = PhaseZeroModel(rng=check_seed(seed), collect=False,
+                           record="full" if timeseries else "none", **dict(params or {}))
+    model.run_to_horizon()
     state = {k: v[0] for k, v in model.network.final_state().items()}
     ts = None
     if timeseries:
-        df = model.datacollector.get_model_vars_dataframe()
-        ts = _timeseries_frame({k: df[k].to_numpy(dtype=float) for k in METRICS})
+        ts = _timeseries_frame({k: v[:, 0] for k, v in model.network.history.items()})
     return RunResult(_summary(state, model.params, seed), ts, model.params, seed)
 
 
 def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
-              seeds: Sequence[int], timeseries: bool = False) -> list[RunResult]:
-    """Run many replicates in vectorised passes; result ``i`` equals ``run(params_i, seeds[i])``.
+              seeds: Sequence[int], timeseries: bool = False,
+              memory: int = BATCH_MEMORY) -> list[RunResult]:
+    """Run many replicates in the compiled engine; result ``i`` equals ``run(params_i, seeds[i])``.
 
     Args:
         params: one parameter dict for every seed, or a sequence with one dict per seed. Runs
-            that share their structure parameters and horizon go through one pass together.
+            that share their structure parameters and horizon go through the engine together,
+            in passes that hold at most about ``memory`` bytes of model state at once.
         seeds: one non-negative integer seed per run.
         timeseries: keep each run's monthly timeseries.
+        memory: bytes of model state a pass may hold (the engine runs replicates in turn, so
+            smaller passes cost no speed).
     """
     seeds = [check_seed(s) for s in seeds]
     if params is None or isinstance(params, Mapping):
@@ -79,7 +86,12 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     for i, p in enumerate(resolved):
         groups.setdefault(structure_key(p) + (p["horizon_months"],), []).append(i)
     results: list[RunResult | None] = [None] * len(seeds)
+    passes = []
     for members in groups.values():
+        per_run = state_bytes(resolved[members[0]])
+        size = max(1, int(memory) // max(per_run, 1))
+        passes += [members[k:k + size] for k in range(0, len(members), size)]
+    for members in passes:
         net = Network([resolved[i] for i in members], [seeds[i] for i in members],
                       record="full" if timeseries else "none")
         net.run()

@@ -13,9 +13,10 @@ other CBO, and the forms, are assumptions.
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 
-def voice_factor(solidarity: np.ndarray, weight: np.ndarray | float) -> np.ndarray:
+@jit
+def voice_factor(solidarity: float, weight: float) -> float:
     """How much of what a CBO says officials take in, in [1 - weight, 1]: its collective voice."""
     return (1.0 - weight) + weight * solidarity

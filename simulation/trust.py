@@ -9,11 +9,13 @@ the parameter ``trust_loss_asymmetry``.
 
 from __future__ import annotations
 
-import numpy as np
+import math
+
+from simulation.compiled import jit
 
 
-def meaningful(quality: np.ndarray, tokenism: np.ndarray | float,
-               width: np.ndarray | float) -> np.ndarray:
+@jit
+def meaningful(quality: float, tokenism: float, width: float) -> float:
     """How meaningful a contact of a given quality is, in (0, 1): the rest is tokenistic.
 
     A logistic response centred on the tokenism threshold, ``1 / (1 + exp(-(q - tok) / width))``:
@@ -21,15 +23,11 @@ def meaningful(quality: np.ndarray, tokenism: np.ndarray | float,
     Discussion, contact 'must be quality contact - marked by meaningful engagement'; the
     logistic form and its width are assumptions.
     """
-    return 1.0 / (1.0 + np.exp((tokenism - quality) / width))
+    return 1.0 / (1.0 + math.exp((tokenism - quality) / width))
 
 
-def contact_trust_change(
-    trust: np.ndarray,
-    meaningful: np.ndarray,
-    gain: np.ndarray | float,
-    asymmetry: np.ndarray | float,
-) -> np.ndarray:
+@jit
+def contact_trust_change(trust: float, meaningful: float, gain: float, asymmetry: float) -> float:
     """Change in one directional trust value from one contact.
 
     The meaningful part of the contact (``meaningful``, from :func:`meaningful`) raises trust
@@ -42,13 +40,14 @@ def contact_trust_change(
     return gain * (meaningful * (1.0 - trust) - asymmetry * (1.0 - meaningful) * trust)
 
 
-def equilibrium(meaningful: np.ndarray | float, asymmetry: np.ndarray | float) -> np.ndarray:
+@jit
+def equilibrium(meaningful: float, asymmetry: float) -> float:
     """The trust that repeated contact of one meaningfulness settles at (see above)."""
-    m = np.asarray(meaningful, dtype=float)
-    return m / (m + asymmetry * (1.0 - m))
+    return meaningful / (meaningful + asymmetry * (1.0 - meaningful))
 
 
-def drift_toward(value: np.ndarray, baseline: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
+@jit
+def drift_toward(value: float, baseline: float, rate: float) -> float:
     """Move ``value`` a share ``rate`` of the way back to ``baseline`` (decay without contact).
 
     Trust drifts back to where history left it, not to zero: an assumption.
@@ -56,9 +55,16 @@ def drift_toward(value: np.ndarray, baseline: np.ndarray, rate: np.ndarray | flo
     return value + rate * (baseline - value)
 
 
-def inherited_level(
-    organisation_level: np.ndarray, start_level: np.ndarray | float, memory: np.ndarray | float
-) -> np.ndarray:
+@jit
+def settle(value: float, delta: float, contacts: float, baseline: float, decay: float) -> float:
+    """A month's accumulated change added; a value without contact drifts back to its baseline."""
+    if contacts > 0:
+        return min(max(value + delta, 0.0), 1.0)
+    return min(max(drift_toward(value, baseline, decay), 0.0), 1.0)
+
+
+@jit
+def inherited_level(organisation_level: float, start_level: float, memory: float) -> float:
     """Recognition a newcomer starts with: between a stranger's and the organisation's.
 
     Evidence: Relational resources, 'it gets into the DNA of the whole system, so that even though
@@ -67,7 +73,8 @@ def inherited_level(
     return start_level + memory * (organisation_level - start_level)
 
 
-def organisational_memory(memory_base: np.ndarray | float, endorsement: np.ndarray) -> np.ndarray:
+@jit
+def organisational_memory(memory_base: float, endorsement: float) -> float:
     """Share of what the organisation has learned that a newcomer inherits.
 
     Rises from ``memory_base`` toward 1 with senior endorsement: endorsed work becomes the way the

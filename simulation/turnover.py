@@ -7,22 +7,24 @@ executives and senior managers. The rates themselves are assumptions.
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 
-def monthly_leaving_probability(annual_rate: np.ndarray) -> np.ndarray:
+@jit
+def monthly_leaving_probability(annual_rate: float) -> float:
     """Monthly probability of leaving that compounds to ``annual_rate`` over twelve months."""
     return 1.0 - (1.0 - annual_rate) ** (1.0 / 12.0)
 
 
-def leavers(u: np.ndarray, monthly_probability: np.ndarray) -> np.ndarray:
-    """Which officials leave this month, given uniforms ``u`` of the same shape."""
+@jit
+def leaves(u: float, monthly_probability: float) -> bool:
+    """Whether an official leaves this month, given a uniform ``u``."""
     return u < monthly_probability
 
 
-def champion_present(present: np.ndarray, u: np.ndarray, leave_rate: np.ndarray,
-                     arrival_rate: np.ndarray) -> np.ndarray:
-    """Whether a senior champion is in post after this month, given uniforms ``u`` (R,).
+@jit
+def champion_present(present: bool, u: float, leave_rate: float, arrival_rate: float) -> bool:
+    """Whether a senior champion is in post after this month, given a uniform ``u``.
 
     A champion moves on with monthly probability ``leave_rate``; while there is none, one
     arrives with probability ``arrival_rate``. Senior officials engage while there is a champion.
@@ -30,4 +32,4 @@ def champion_present(present: np.ndarray, u: np.ndarray, leave_rate: np.ndarray,
     later, champion new modes of working'; that champions come and go at random, beyond the
     turnover of ranks, is an assumption.
     """
-    return np.where(present, u >= leave_rate, u < arrival_rate)
+    return u >= leave_rate if present else u < arrival_rate

@@ -9,17 +9,19 @@ groups'.
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.compiled import jit
 
 
-def in_community_venue(u: np.ndarray, community_share: np.ndarray | float) -> np.ndarray:
-    """Whether each meeting is held in a community-owned venue, given uniforms ``u``."""
+@jit
+def in_community_venue(u: float, community_share: float) -> bool:
+    """Whether a meeting is held in a community-owned venue, given a uniform ``u``."""
     return u < community_share
 
 
-def venue_quality(community: np.ndarray, effect: np.ndarray | float) -> np.ndarray:
+@jit
+def venue_quality(community: bool, effect: float) -> float:
     """Quality a venue adds: ``+effect`` in a community venue, ``-effect`` at a statutory site.
 
     Symmetric around a neutral venue: an assumption.
     """
-    return np.where(community, effect, -effect)
+    return effect if community else -effect
