@@ -206,7 +206,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         Path(args.out), method=args.method, n=args.n, replicates=args.replicates,
         seed=args.seed, params=params, scenario=args.scenario, model=args.model,
         problem_file=args.problem, second_order=args.second_order, levels=args.levels,
-        values=values or None, chunk_rows=args.chunk_rows, seed_set=args.seed_set, table=table)
+        values=values or None, chunk_rows=args.chunk_rows, seed_set=args.seed_set, table=table,
+        memory=int(args.memory_per_worker * 2**30))
     report = run_sweep(folder, planned, resume=args.resume,
                        workers=args.workers or default_workers(), scheduler=args.scheduler,
                        shard=args.shard, progress=not args.quiet)
@@ -451,7 +452,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="sweep another model: f(params: dict, seed: int) -> dict of outputs")
     p.add_argument("--problem", default=None, metavar="FILE",
                    help="TOML with [parameters.NAME] bounds = [low, high] for --model")
-    p.add_argument("--chunk-rows", type=int, default=None, help="design rows per chunk")
+    p.add_argument("--chunk-rows", type=int, default=None,
+                   help="design rows per chunk (default: up to 256 runs, fewer when their "
+                   "model state would pass --memory-per-worker)")
+    p.add_argument("--memory-per-worker", type=float, default=1.0, metavar="GB",
+                   help="model state a worker holds at most, in GB (default 1: about 1 GB "
+                   "per worker, on top of its Python process); sizes chunks and the engine's "
+                   "passes")
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     p.add_argument("--merge", nargs="+", default=None, metavar="DIR",
                    help="join finished shard folders into --out")

@@ -10,7 +10,6 @@ with one worker, many workers, shards or dask.
 from __future__ import annotations
 
 import importlib
-import math
 import os
 import sys
 import time
@@ -39,8 +38,11 @@ from experiments.sweep.storage import (
 OUTPUTS = ("engaged_share", "trust_cbo_statutory", "recognition", "senior_endorsement",
            "acknowledgement", "symbolic", "relational", "material")
 OUTCOMES = ("phase_zero", "engagement")
-#: Runs per chunk the engine aims for: large enough that vectorisation carries the load.
+#: Runs per chunk the engine aims for, when memory allows: enough that a chunk's fixed costs
+#: (a task, a Parquet file) are small next to its runs.
 TARGET_RUNS_PER_CHUNK = 256
+#: Model state a worker holds at most by default, in bytes (``--memory-per-worker``).
+WORKER_MEMORY = 2**30
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ChunkTask:
     design_columns: tuple[str, ...]
     seeds: tuple[int, ...]
     model: str | None
+    memory: int = WORKER_MEMORY
 
 
 def _pin_threads() -> None:
@@ -96,7 +99,7 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
     if task.model is None:
         from simulation import run_batch
 
-        out = _phase0_outputs(run_batch(params, seeds))
+        out = _phase0_outputs(run_batch(params, seeds, memory=task.memory))
     else:
         fn = load_model(task.model)
         records = [fn(p, s) for p, s in zip(params, seeds, strict=True)]
@@ -178,7 +181,8 @@ def shard_chunks(n_chunks: int, shard: tuple[int, int] | None) -> list[int]:
 def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: dict,
                    scenario: str | None, base: dict[str, Any], model: str | None,
                    second_order: bool, levels: int, values: dict | None, chunk_rows: int,
-                   design: pd.DataFrame, run_seeds: list[int]) -> dict[str, Any]:
+                   design: pd.DataFrame, run_seeds: list[int],
+                   memory: int = WORKER_MEMORY) -> dict[str, Any]:
     """The manifest of a new sweep, with its fingerprint and provenance."""
     from simulation.provenance import provenance
 
@@ -186,7 +190,7 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
         "format": FORMAT, "method": method, "n": n, "replicates": replicates, "seed": seed,
         "problem": problem, "scenario": scenario, "base": base, "model": model,
         "second_order": second_order, "levels": levels, "values": values,
-        "chunk_rows": chunk_rows, "design_rows": len(design),
+        "chunk_rows": chunk_rows, "memory_per_worker": memory, "design_rows": len(design),
         "design_sha256": design_hash(design), "run_seeds": run_seeds,
         **provenance(), "command": "phase0 " + " ".join(sys.argv[1:]),
     }
@@ -203,7 +207,8 @@ def tasks_for(manifest: dict[str, Any], design: pd.DataFrame, chunks: Iterable[i
     values = design.to_numpy(float)
     return [ChunkTask(c, partition[c], tuple(params[r] for r in partition[c]),
                       tuple(tuple(values[r]) for r in partition[c]), cols,
-                      tuple(manifest["run_seeds"]), manifest["model"]) for c in chunks]
+                      tuple(manifest["run_seeds"]), manifest["model"],
+                      int(manifest.get("memory_per_worker", WORKER_MEMORY))) for c in chunks]
 
 
 # ---------------------------------------------------------------- execution
@@ -302,7 +307,27 @@ def assemble(folder: SweepFolder, manifest: dict[str, Any]) -> pd.DataFrame:
     return rows
 
 
-def default_chunk_rows(replicates: int) -> int:
-    """Design rows per chunk: about TARGET_RUNS_PER_CHUNK runs."""
-    return max(1, math.ceil(TARGET_RUNS_PER_CHUNK / replicates))
+def default_chunk_rows(replicates: int, bytes_per_run: int = 0,
+                       memory: int = WORKER_MEMORY) -> int:
+    """Design rows per chunk, sized by the model's state: as many runs as ``memory`` holds.
+
+    At most about TARGET_RUNS_PER_CHUNK runs; fewer when each run's state (``bytes_per_run``,
+    the largest in the design) would take a chunk over ``memory``.
+    """
+    runs = TARGET_RUNS_PER_CHUNK
+    if bytes_per_run > 0:
+        runs = max(1, min(runs, int(memory) // bytes_per_run))
+    return max(1, runs // replicates) if runs >= replicates else 1
+
+
+def largest_run_bytes(design: pd.DataFrame, base: dict[str, Any]) -> int:
+    """Bytes of model state of the largest run in a phase0 design (state grows with structure)."""
+    from simulation.network import state_bytes
+    from simulation.parameters import names, resolve
+
+    grow = [c for c in design.columns if c in set(names("structure")) | {"horizon_months"}]
+    corner = design.head(1).copy()
+    for c in grow:
+        corner[c] = design[c].max()
+    return state_bytes(resolve(row_parameters(corner, base)[0]))
 

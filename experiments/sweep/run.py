@@ -12,10 +12,12 @@ import pandas as pd
 from experiments.outputs import UserError
 from experiments.sweep import design as designs
 from experiments.sweep.engine import (
+    WORKER_MEMORY,
     assemble,
     build_manifest,
     default_chunk_rows,
     execute,
+    largest_run_bytes,
     plan_chunks,
     shard_chunks,
     tasks_for,
@@ -28,7 +30,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
               problem_file: str | None, second_order: bool, levels: int,
               values: Mapping[str, Sequence[float]] | None,
               chunk_rows: int | None, seed_set: int = 1,
-              table: pd.DataFrame | None = None) -> tuple[SweepFolder, dict[str, Any]]:
+              table: pd.DataFrame | None = None,
+              memory: int = WORKER_MEMORY) -> tuple[SweepFolder, dict[str, Any]]:
     """Describe a sweep (design, seeds, base parameters) without running anything.
 
     With ``method="table"``, ``table`` is the design itself: one row per design point.
@@ -75,12 +78,15 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
                 resolve(row)
             except ParameterError as exc:
                 raise UserError(str(exc)) from None
-    rows_per_chunk = chunk_rows or default_chunk_rows(replicates)
+    if memory < 2**20:
+        raise UserError(f"--memory-per-worker must be at least 0.001 GB, got {memory / 2**30:g}")
+    per_run = largest_run_bytes(design, base) if model is None else 0
+    rows_per_chunk = chunk_rows or default_chunk_rows(replicates, per_run, memory)
     manifest = build_manifest(
         method=method, n=n, replicates=replicates, seed=seed, problem=problem.as_dict(),
         scenario=scenario_name, base=base, model=model, second_order=second_order,
         levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
-        chunk_rows=rows_per_chunk, design=design,
+        chunk_rows=rows_per_chunk, design=design, memory=int(memory),
         run_seeds=common_seeds(seed, replicates, seed_set))
     return SweepFolder(out), {"manifest": manifest, "design": design}
 
