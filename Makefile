@@ -13,8 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Installing also compiles the model engine once (numba caches it beside the sources), so the
+# first run afterwards does not stop to compile.
+WARM := $(BIN)/python -c "from simulation.network import warm_engine; warm_engine()"
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[viz]"
+	$(WARM)
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
@@ -36,12 +41,13 @@ run: $(STAMP)
 # The versions a test run uses, printed first so that its log records them.
 VERSIONS := import platform, importlib.metadata as m; print('versions: python ' + \
 	platform.python_version() + ''.join(f', {n} ' + m.version(n) for n in \
-	('mesa', 'numpy', 'pandas', 'ema-workbench', 'solara')))
+	('mesa', 'numpy', 'numba', 'pandas', 'ema-workbench', 'solara')))
 
 ## test: install what the tests need (Chromium too, where it can), lint, and run the test suite
 test: $(TEST_STAMP) browser
 	@$(BIN)/python -c "$(VERSIONS)"
 	$(BIN)/ruff check simulation experiments tests
+	@$(WARM)
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium for the two browser tests, installed with apt when it is missing
@@ -115,6 +121,7 @@ newest-suite:
 	    -e ".[test,distributed,viz,discovery]"
 	@$(NBIN)/python -c "$(VERSIONS)"
 	$(NBIN)/ruff check simulation experiments tests
+	@$(NBIN)/python -c "from simulation.network import warm_engine; warm_engine()"
 	$(NBIN)/python -m pytest -q
 
 lint: $(TEST_STAMP)
