@@ -8,7 +8,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("mesa", "numpy", "pandas", "scipy", "matplotlib", "SALib", "pyarrow")
+PACKAGES = ("mesa", "numpy", "numba", "pandas", "scipy", "matplotlib", "SALib", "pyarrow")
 
 
 #: What counts as code for the version: results and documentation changing do not make the

@@ -96,8 +96,9 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
                       record="full" if timeseries else "none")
         net.run()
         state = net.final_state()
+        history = net.history if timeseries else {}
         for r, i in enumerate(members):
-            ts = (_timeseries_frame({k: net.history[k][:, r] for k in METRICS})
+            ts = (_timeseries_frame({k: history[k][:, r] for k in METRICS})
                   if timeseries else None)
             summary = _summary({k: v[r] for k, v in state.items()}, resolved[i], seeds[i])
             results[i] = RunResult(summary, ts, resolved[i], seeds[i])
