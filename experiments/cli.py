@@ -15,6 +15,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -151,6 +152,17 @@ def _shard(text: str) -> tuple[int, int]:
     return shard
 
 
+def _gigabytes(text: str) -> float:
+    """A positive, finite number of gigabytes (``--memory-per-worker``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of GB, got {text!r}") from None
+    if not math.isfinite(value) or value < 0.001:
+        raise argparse.ArgumentTypeError(f"must be at least 0.001 GB (and finite), got {text!r}")
+    return value
+
+
 def _values(items: Sequence[str]) -> dict[str, list[float]]:
     out = {}
     for item in items:
@@ -202,11 +214,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     if args.method == "grid" and not params:
         params = list(values)
+    chunk_rows = args.chunk_rows
+    if args.resume and chunk_rows is None:
+        # a resumed sweep keeps its chunks, whatever --memory-per-worker says now
+        from experiments.sweep.storage import SweepFolder
+
+        if (Path(args.out) / "manifest.json").exists():
+            chunk_rows = SweepFolder(Path(args.out)).read_manifest().get("chunk_rows")
     folder, planned = new_sweep(
         Path(args.out), method=args.method, n=args.n, replicates=args.replicates,
         seed=args.seed, params=params, scenario=args.scenario, model=args.model,
         problem_file=args.problem, second_order=args.second_order, levels=args.levels,
-        values=values or None, chunk_rows=args.chunk_rows, seed_set=args.seed_set, table=table,
+        values=values or None, chunk_rows=chunk_rows, seed_set=args.seed_set, table=table,
         memory=int(args.memory_per_worker * 2**30))
     report = run_sweep(folder, planned, resume=args.resume,
                        workers=args.workers or default_workers(), scheduler=args.scheduler,
@@ -423,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run a parameter sweep (SALib, LHS or grid designs)",
                        description="Sample a design over the registry's sweep ranges (behaviour "
                        "and lever parameters by default, plus a dummy), run every row R times "
-                       "with common seeds in vectorised batches, and store the runs in "
+                       "with common seeds in the compiled engine, and store the runs in "
                        "resumable Parquet chunks. --merge joins finished shards.")
     p.add_argument("--method", choices=["sobol", "morris", "lhs", "grid", "table"])
     p.add_argument("--n", type=int, default=64,
@@ -455,10 +474,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-rows", type=int, default=None,
                    help="design rows per chunk (default: up to 256 runs, fewer when their "
                    "model state would pass --memory-per-worker)")
-    p.add_argument("--memory-per-worker", type=float, default=1.0, metavar="GB",
+    p.add_argument("--memory-per-worker", type=_gigabytes, default=1.0, metavar="GB",
                    help="model state a worker holds at most, in GB (default 1: about 1 GB "
                    "per worker, on top of its Python process); sizes chunks and the engine's "
-                   "passes")
+                   "passes; a resumed sweep keeps its chunks, and shards of one sweep need the "
+                   "same value")
     p.add_argument("--resume", action="store_true", help="finish an interrupted sweep")
     p.add_argument("--merge", nargs="+", default=None, metavar="DIR",
                    help="join finished shard folders into --out")

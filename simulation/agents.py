@@ -1,9 +1,11 @@
 """Mesa agents of the phase-zero network.
 
-The agents are the model's public face: each reads its state from the model's vectorised
+The agents are the model's public face: each reads its state from the compiled engine's
 :class:`~simulation.network.Network` (replicate 0), so inspecting, collecting or drawing them
-always shows the state the monthly step produced. Behaviour lives in the mechanism modules and
-runs over whole populations at once; an agent's methods describe it in the domain's words.
+always shows the state the monthly step produced. Behaviour lives in the mechanism modules,
+which the compiled month step (:mod:`simulation.month`) calls agent by agent; an agent's methods
+describe it in the domain's words. The model makes its agents the first time they are asked
+for.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def kpi_pressure(kpi_tied: float, project_active: bool, core_funding: float,
 
     Evidence: Discussion, 'TPN's core funding, provides independence from statutory boundaries'.
     """
-    tied = kpi_tied if project_active else 0.0 * kpi_tied
+    tied = kpi_tied if project_active else 0.0 * kpi_tied  # as the NumPy step had it, bit for bit
     return tied * (1.0 - core_funding * core_independence)
 
 

@@ -17,6 +17,7 @@ or arrives late.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,10 +110,11 @@ LEVERS: tuple[str, ...] = ("broker_present", "core_funding", "kpi_tied", "projec
 BROKER, CORE, KPI, ALLOWED, VENUE, SENIOR, RUNWAY = range(len(LEVERS))
 
 
-def lever_table(p: dict[str, np.ndarray], months: int) -> np.ndarray:
+def lever_table(p: Mapping[str, np.ndarray] | np.ndarray, months: int) -> np.ndarray:
     """The levers in force in months 0 to ``months``, shape (R, months + 1, len(LEVERS)).
 
-    :func:`levers_at` for every month at once (the compiled month step reads its row).
+    :func:`levers_at` for every month at once (the compiled month step reads its row). ``p``
+    maps parameter names to (R,) arrays (a dict, or a record array with a field per name).
     """
     if months == 0:
         # month 0 of a run without timed interventions, as levers_at(0, p) gives it
@@ -122,7 +124,8 @@ def lever_table(p: dict[str, np.ndarray], months: int) -> np.ndarray:
                           p["venue_community_share"], p["senior_engagement"], runway], axis=-1)
         return np.ascontiguousarray(table[:, None, :])
     month = np.arange(months + 1)[:, None]
-    levers = levers_at(month, {k: v[None, :] for k, v in p.items()})
+    names = p.dtype.names if isinstance(p, np.ndarray) else list(p)
+    levers = levers_at(month, {k: np.asarray(p[k])[None, :] for k in names})
     table = np.stack([np.broadcast_to(np.asarray(getattr(levers, name), dtype=float),
                                       (months + 1, len(p["kpi_tied"])))
                       for name in LEVERS], axis=-1)

@@ -116,7 +116,12 @@ class PhaseZeroModel(mesa.Model):
 
         With ``record="full"`` the months are in ``network.history``.
         """
+        months = self.network.horizon - self.network.month
         self.network.run()
+        # Mesa's clocks, as if step() had run each month
+        self.steps += months
+        if isinstance(getattr(self, "time", None), int | float):
+            self.time += months
         self._after_months()
 
     def _after_months(self) -> None:

@@ -13,9 +13,14 @@ are added in NumPy's order (:func:`simulation.arrays.pairwise_sum`): the compile
 from a vectorised NumPy step and reproduced it bit for bit.
 
 The state lives in :class:`State`, a named tuple of arrays whose first axis is the replicate;
-parameters in a NumPy record array with one record per replicate (``p.trust_gain``); the levers
-in force in a table (:func:`simulation.interventions.lever_table`); the month's random numbers in
-one array per mechanism stream (:mod:`simulation.streams`), shape (R, months, block).
+parameters in a NumPy record array with one record per replicate (``p[r].trust_gain``); the
+levers in force in a table (:func:`simulation.interventions.lever_table`); each replicate's
+mechanism streams as PCG64 states (:mod:`simulation.streams`), from which every month draws one
+block per mechanism into :class:`Month`, the scratch space.
+
+A few expressions keep the exact form of the NumPy step they were ported from (``0.0 * x`` where
+it multiplied by a false mask, ``* 1.0`` by a true one), so the engine reproduces it bit for bit,
+signed zeros included.
 """
 
 from __future__ import annotations
@@ -303,7 +308,7 @@ def initialise(s, p, lv, shape, u, r):
     for c in range(C):
         faith = c < shape.n_faith
         s.faith[r, c] = faith
-        bonus = q.faith_standing_bonus if faith else 0.0 * q.faith_standing_bonus
+        bonus = q.faith_standing_bonus if faith else 0.0 * q.faith_standing_bonus  # as ported
         s.standing[r, c] = clip01(q.standing_mean
                                   + heterogeneity.centred(u[o_stand + c], q.standing_spread)
                                   + bonus)
@@ -654,7 +659,7 @@ def conference(s, p, lv, shape, r, t, month, u):
         if u[o_conference + j] < s.endorsement[r, j]:
             there += 1
     seniors_engage = 1.0 if s.champion[r] else 0.0
-    return there / n * (q.annual_conference * lv[r, t, BROKER]) * seniors_engage * 1.0
+    return there / n * (q.annual_conference * lv[r, t, BROKER]) * seniors_engage * 1.0  # ported
 
 
 @phase
@@ -880,9 +885,10 @@ def contract_clock(s, p, lv, r, t, p_renew, u_funding, u_shocks):
     ending = s.contract_left[r] <= 1
     active, left = funding.advance_contract(s.project_active[r], s.contract_left[r],
                                             u_funding[0], p_renew, int(q.contract_months), gap)
-    shocked, left = funding.funding_shock(active, left, u_shocks[1], q.funding_shock_rate, gap)
-    ending = ending or (active and not shocked)
-    s.project_active[r], s.contract_left[r] = shocked, left
+    still_active, left = funding.funding_shock(active, left, u_shocks[1], q.funding_shock_rate,
+                                               gap)
+    ending = ending or (active and not still_active)
+    s.project_active[r], s.contract_left[r] = still_active, left
     s.champion[r] = turnover.champion_present(s.champion[r], u_shocks[0], q.champion_leave_rate,
                                               q.champion_arrival_rate)
     if ending:

@@ -9,6 +9,7 @@ The Mesa model (:mod:`simulation.model`) is the public face; its agents read the
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -68,41 +69,46 @@ _engine_ready = False
 
 
 def warm_engine(announce: bool = True) -> float | None:
-    """Compile the engine now if numba's cache does not hold it yet; return the seconds taken.
+    """Load the compiled engine, compiling it first if numba's cache cannot serve it.
 
-    The first use after an install compiles the month step (see ``docs/performance.md`` for how
-    long) and caches it on disk; later processes load it in well under a second. With
-    ``announce``, a compile is said once on stderr, with a line when it is done. Returns
-    ``None`` when the cache already held the engine.
+    The first use after an install compiles the month step (``docs/performance.md`` says how
+    long) and caches it on disk; later processes load it in well under a second. A compile is
+    also needed after numba is upgraded or the engine's sources change. With ``announce``, a
+    load that is taking long (a compile) is said on stderr, with a line every 15 seconds and one
+    when it is done. Returns the seconds taken, or ``None`` when this process had loaded it.
     """
     global _engine_ready
     if _engine_ready:
         return None
     _engine_ready = True
-    if all(_cached(f) for f in (month.start, month.advance)):
-        return None
-    if announce:
-        print("phase0: compiling the model engine for its first use on this install "
-              "(once; later runs load it from numba's cache) ...", file=sys.stderr, flush=True)
-    t0 = time.perf_counter()
     from simulation.parameters import resolve
 
-    net = Network([resolve({"horizon_months": 2})], [0], record="full", _warm=True)
-    net.run()
-    seconds = time.perf_counter() - t0
-    if announce:
-        print(f"phase0: engine compiled in {seconds:.0f} s", file=sys.stderr, flush=True)
-    return seconds
+    done = threading.Event()
+    t0 = time.perf_counter()
 
+    def progress() -> None:
+        # a load from the cache takes well under two seconds: anything longer is a compile
+        if done.wait(2.0):
+            return
+        print("phase0: compiling the model engine (once per install, numba version or change "
+              "of its sources; later runs load it from the cache) ...", file=sys.stderr,
+              flush=True)
+        while not done.wait(15.0):
+            print(f"phase0: still compiling, {time.perf_counter() - t0:.0f} s",
+                  file=sys.stderr, flush=True)
+        print(f"phase0: engine compiled in {time.perf_counter() - t0:.0f} s", file=sys.stderr,
+              flush=True)
 
-def _cached(dispatcher: Any) -> bool:
-    """Whether numba's on-disk cache has an index for ``dispatcher`` (best effort)."""
+    watcher = threading.Thread(target=progress, daemon=True) if announce else None
+    if watcher is not None:
+        watcher.start()
     try:
-        from pathlib import Path
-
-        return Path(dispatcher._cache._cache_file._index_path).exists()
-    except AttributeError:  # a numba without this layout: say nothing rather than guess
-        return True
+        Network([resolve({"horizon_months": 2})], [0], record="full", _warm=True).run()
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
+    return time.perf_counter() - t0
 
 
 class Network:
@@ -115,17 +121,20 @@ class Network:
     only the state and the outcomes, which is fastest.
 
     The state arrays (``trust_statutory``, ``recognition``, ``user_trust``, ...; first axis the
-    replicate) are the engine's own: writing to one changes what the next month reads.
+    replicate) are the engine's own: writing to one changes what the next month reads. The
+    engine does not check them (compiled code does not check indices): values written must stay
+    in their ranges, indices within their arrays. ``params`` are taken as resolved
+    (:func:`simulation.parameters.resolve`), as ``run`` and ``run_batch`` make them.
     """
 
     def __init__(self, params: Sequence[Mapping[str, Any]], seeds: Sequence[int],
                  record: str = "full", _warm: bool = False) -> None:
-        if not _warm:
-            warm_engine()
         if len(params) != len(seeds) or not params:
             raise ValueError("need one parameter dict per seed, and at least one")
         if record not in _RECORD:
             raise ValueError(f"record must be 'full', 'current' or 'none', got {record!r}")
+        if not _warm:
+            warm_engine()
         first = params[0]
         for p in params[1:]:
             for n in _STRUCTURE:
@@ -143,11 +152,10 @@ class Network:
         # One record of every engine parameter per replicate (the engine reads p[r].name).
         self.params = np.array([tuple(float(q[n]) for n in _ENGINE_PARAMETERS) for q in params],
                                dtype=_PARAMETER_DTYPE)
-        self.p = {n: self.params[n] for n in _ENGINE_PARAMETERS}
         # Runs that schedule timed interventions read their levers month by month; the others
         # keep month 0's throughout.
         timed = any(float(q[n]) != 0 for q in params for n in interventions.TIMED)
-        self.levers = interventions.lever_table(self.p, self.horizon if timed else 0)
+        self.levers = interventions.lever_table(self.params, self.horizon if timed else 0)
         self.month = 0
         self.record = record
         self._history = np.zeros((R, self.horizon + 1 if record == "full" else 1, len(METRICS)))
@@ -185,6 +193,11 @@ class Network:
     def run(self) -> None:
         """Run every replicate to the horizon."""
         self.advance(self.horizon - self.month)
+
+    @property
+    def p(self) -> dict[str, np.ndarray]:
+        """Every engine parameter as an (R,) array, by name."""
+        return {n: self.params[n] for n in _ENGINE_PARAMETERS}
 
     @property
     def stream_states(self) -> np.ndarray:

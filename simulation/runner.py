@@ -72,10 +72,12 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
             in passes that hold at most about ``memory`` bytes of model state at once.
         seeds: one non-negative integer seed per run.
         timeseries: keep each run's monthly timeseries.
-        memory: bytes of model state a pass may hold (the engine runs replicates in turn, so
-            smaller passes cost no speed).
+        memory: bytes of model state a pass may hold, a positive integer (the engine runs
+            replicates in turn, so smaller passes cost little speed).
     """
     seeds = [check_seed(s) for s in seeds]
+    if isinstance(memory, bool) or not isinstance(memory, int | np.integer) or memory < 1:
+        raise ValueError(f"memory must be a positive number of bytes, got {memory!r}")
     if params is None or isinstance(params, Mapping):
         resolved = [resolve(params)] * len(seeds)
     else:

@@ -1,4 +1,4 @@
-"""Docking: the vectorised model against a plain per-agent implementation of the same rules.
+"""Docking: the compiled engine against a plain per-agent implementation of the same rules.
 
 tests/reference/model.py was written from docs/ODD.md and the parameter registry only, one
 ``step()`` per agent with Python loops and its own random numbers. Over 200 seeds, for the

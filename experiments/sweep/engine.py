@@ -1,8 +1,8 @@
 """Run a design: batched through ``run_batch``, in chunks, locally or on a dask cluster.
 
 Every design row runs ``replicates`` times with the same seeds (common random numbers). Rows are
-grouped into fixed chunks; a chunk is one vectorised ``run_batch`` call (rows sharing their
-structure parameters go through one pass), so vectorisation, not process count, carries the load.
+grouped into fixed chunks, sized by the model's state (``--memory-per-worker``); a chunk is one
+``run_batch`` call in the compiled engine.
 A run's result depends only on its parameters and seed, so results are identical, bit for bit,
 with one worker, many workers, shards or dask.
 """

@@ -96,6 +96,11 @@ def run_sweep(folder: SweepFolder, planned: dict[str, Any], *, resume: bool, wor
               progress: bool = True) -> dict[str, Any]:
     """Create or resume the sweep in ``folder`` and run what is missing. Returns a report."""
     manifest = planned["manifest"]
+    if manifest["model"] is None:
+        # compile (or load) the engine here, once, before any worker needs it
+        from simulation.network import warm_engine
+
+        warm_engine()
     if folder.exists():
         existing = folder.read_manifest()
         if existing["fingerprint"] != manifest["fingerprint"]:
