@@ -60,11 +60,21 @@ class PhaseZeroModel(mesa.Model):
         self.horizon = self.network.horizon
         self._agents_made = False
         self.collect = collect
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: _reporter(k) for k in METRICS}
-        )
+        self._datacollector: mesa.DataCollector | None = None
         if collect:
             self.datacollector.collect(self)
+
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """Mesa's DataCollector of every metric (made on first use)."""
+        if self._datacollector is None:
+            self._datacollector = mesa.DataCollector(
+                model_reporters={k: _reporter(k) for k in METRICS})
+        return self._datacollector
+
+    @datacollector.setter
+    def datacollector(self, value: mesa.DataCollector) -> None:
+        self._datacollector = value
 
     def _make_agents(self) -> None:
         """Create the agents, which read their state from the engine."""

@@ -240,7 +240,7 @@ def block_sizes(shape: Shape) -> dict[str, int]:
 
 
 @phase
-def clear(work):
+def clear(work: Month) -> None:
     """Zero the month's sums."""
     for a in (work.d_stat, work.d_broker, work.d_solid, work.d_skill, work.n_stat,
               work.n_broker, work.n_among, work.n_peers, work.d_recog, work.n_official,
@@ -281,7 +281,8 @@ def allocate(R: int, shape: Shape) -> State:
 
 # ---------------------------------------------------------------------- initial state
 @jit
-def initialise(s, p, lv, shape, u, r):
+def initialise(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, u: np.ndarray,
+               r: int) -> None:
     """Replicate ``r``'s initial state from its initial-state uniforms ``u`` (ODD section 5)."""
     C, S, U = shape.C, shape.S, shape.U
     q = p[r]
@@ -383,7 +384,8 @@ def initialise(s, p, lv, shape, u, r):
 
 # ---------------------------------------------------------------------- the month
 @jit
-def start(s, p, lv, shape, work, rng, history, record):
+def start(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, rng: np.ndarray,
+          history: np.ndarray, record: int) -> None:
     """Every replicate's initial state (and, unless ``record`` is 0, its month-0 record)."""
     s, p, lv = borrowed(s), borrowed(p), borrowed(lv)
     work, history = borrowed(work), borrowed(history)
@@ -395,7 +397,8 @@ def start(s, p, lv, shape, work, rng, history, record):
 
 
 @jit
-def advance(s, p, lv, shape, work, rng, first_month, months, history, record):
+def advance(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, rng: np.ndarray,
+            first_month: int, months: int, history: np.ndarray, record: int) -> None:
     """Months ``first_month + 1`` to ``first_month + months`` of every replicate.
 
     ``rng`` holds each replicate's mechanism streams (:mod:`simulation.streams`), shape
@@ -422,8 +425,9 @@ def advance(s, p, lv, shape, work, rng, first_month, months, history, record):
 
 
 @phase
-def month_step(s, p, lv, shape, work, r, month, u_contact, u_funding, u_turnover,
-               u_engagement, u_commission, u_shocks):
+def month_step(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, r: int,
+               month: int, u_contact: np.ndarray, u_funding: np.ndarray, u_turnover: np.ndarray,
+               u_engagement: np.ndarray, u_commission: np.ndarray, u_shocks: np.ndarray) -> None:
     """One month of replicate ``r``, in the order of ODD section 3."""
     t = month if lv.shape[1] > 1 else 0
     if lv.shape[1] > 1:
@@ -445,7 +449,7 @@ def month_step(s, p, lv, shape, work, r, month, u_contact, u_funding, u_turnover
 
 
 @phase
-def set_timed_levers(s, p, lv, r, t, month):
+def set_timed_levers(s: State, p: np.ndarray, lv: np.ndarray, r: int, t: int, month: int) -> None:
     """A run with timed interventions: this month's levers, champion events, and money."""
     q = p[r]
     s.champion[r] = interventions.champion_event(s.champion[r], month,
@@ -455,7 +459,8 @@ def set_timed_levers(s, p, lv, r, t, month):
 
 
 @phase
-def update_money(s, p, lv, r, t, mean_recognition):
+def update_money(s: State, p: np.ndarray, lv: np.ndarray, r: int, t: int,
+                 mean_recognition: float) -> None:
     """Funding level, KPI pressure and payment from the levers and contracts in force."""
     q = p[r]
     s.money_recognition[r] = mean_recognition
@@ -472,7 +477,8 @@ def update_money(s, p, lv, r, t, mean_recognition):
 
 
 @phase
-def held_slots(s, p, shape, work, r, capacity, u):
+def held_slots(s: State, p: np.ndarray, shape: Shape, work: Month, r: int, capacity: float,
+               u: np.ndarray) -> int:
     """Which meeting slots hold a meeting this month; ``work.held`` lists them, in order.
 
     The broker's (or statutory bodies') up to capacity, a number deciding the last, fractional
@@ -496,7 +502,8 @@ def held_slots(s, p, shape, work, r, capacity, u):
 
 
 @phase
-def hold_meetings(s, p, lv, shape, work, r, t, u):
+def hold_meetings(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, r: int,
+                  t: int, u: np.ndarray) -> None:
     """Steps 1 to 3 for every meeting held this month: who meets, quality, effects added up.
 
     Slots 0..M-1 are convened by the broker (or, without one, statutory bodies), M..M+C-1 by
@@ -587,8 +594,9 @@ def hold_meetings(s, p, lv, shape, work, r, t, u):
 
 
 @phase
-def add_meeting(s, q, work, r, convened, community, mediated, among, official, senior, n_attend,
-                G):
+def add_meeting(s: State, q: np.void, work: Month, r: int, convened: bool, community: bool,
+                mediated: bool, among: bool, official: int, senior: bool, n_attend: int,
+                G: int) -> None:
     """One held meeting's effects on the month's sums (steps 3 and 4, before they apply).
 
     Trust toward statutory partners, toward the broker and (in meetings among CBOs only, with
@@ -646,7 +654,8 @@ def add_meeting(s, q, work, r, convened, community, mediated, among, official, s
 
 
 @phase
-def conference(s, p, lv, shape, r, t, month, u):
+def conference(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, r: int, t: int, month: int,
+               u: np.ndarray) -> float:
     """Step 4's conference: in a conference month, senior officials who attend bear witness."""
     q = p[r]
     n = shape.n_senior_tier
@@ -663,7 +672,8 @@ def conference(s, p, lv, shape, r, t, month, u):
 
 
 @phase
-def apply_contact(s, p, shape, work, r, senior_attendance):
+def apply_contact(s: State, p: np.ndarray, shape: Shape, work: Month, r: int,
+                  senior_attendance: float) -> None:
     """Steps 3 and 4 applied: trust, skill, fatigue and acknowledgement after the month."""
     q = p[r]
     decay = q.trust_decay
@@ -688,7 +698,7 @@ def apply_contact(s, p, shape, work, r, senior_attendance):
 
 
 @phase
-def statutory_side(s, p, shape, r, u):
+def statutory_side(s: State, p: np.ndarray, shape: Shape, r: int, u: np.ndarray) -> None:
     """Step 5: learning spreads, endorsement follows recognition, officials leave."""
     q = p[r]
     S = shape.S
@@ -716,7 +726,8 @@ def statutory_side(s, p, shape, r, u):
 
 
 @phase
-def service_users(s, p, shape, work, r, month, t, lv, u):
+def service_users(s: State, p: np.ndarray, shape: Shape, work: Month, r: int, month: int, t: int,
+                  lv: np.ndarray, u: np.ndarray) -> None:
     """Step 6: what members hear, safety, trust, harm, and who engages."""
     q = p[r]
     C, U = shape.C, shape.U
@@ -775,7 +786,7 @@ def service_users(s, p, shape, work, r, month, t, lv, u):
 
 
 @phase
-def count_engaged(s, r, i):
+def count_engaged(s: State, r: int, i: int) -> None:
     """Count engaged user ``i``: among the engaged, the linked, and each of their CBOs' members."""
     s.n_engaged[r] += 1
     if s.linked[r, i]:
@@ -785,7 +796,7 @@ def count_engaged(s, r, i):
 
 
 @phase
-def bookkeeping(s, work, r):
+def bookkeeping(s: State, work: Month, r: int) -> None:
     """The month's counts of meetings and harmful encounters."""
     m = work.sums
     s.monthly[r, 0] = m[N_COMMUNITY]
@@ -800,7 +811,7 @@ def bookkeeping(s, work, r):
 
 
 @phase
-def senior_endorsement(s, shape, r):
+def senior_endorsement(s: State, shape: Shape, r: int) -> float:
     """Mean endorsement of executives and senior managers (0 without any)."""
     if shape.n_senior_tier == 0:
         return 0.0
@@ -808,7 +819,7 @@ def senior_endorsement(s, shape, r):
 
 
 @phase
-def summarise(s, p, lv, shape, r, t):
+def summarise(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, r: int, t: int) -> None:
     """Network-level means of the month, computed once for outcomes, records and renewal."""
     m = s.summary[r]
     m[TRUST_CBO_STATUTORY] = mean(s.trust_statutory[r])
@@ -828,7 +839,8 @@ def summarise(s, p, lv, shape, r, t):
 
 
 @phase
-def commission(s, p, lv, shape, r, t, month, u):
+def commission(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, r: int, t: int, month: int,
+               u: np.ndarray) -> None:
     """Step 7: the commissioning decision, and the activities that run after it (ODD 7.13)."""
     q = p[r]
     for a in range(shape.A):
@@ -857,7 +869,7 @@ def commission(s, p, lv, shape, r, t, month, u):
 
 
 @phase
-def track_outcomes(s, p, r, month):
+def track_outcomes(s: State, p: np.ndarray, r: int, month: int) -> None:
     """Step 8: which outcome conditions hold, and for how long."""
     q = p[r]
     m = s.summary[r]
@@ -878,7 +890,8 @@ def track_outcomes(s, p, r, month):
 
 
 @phase
-def contract_clock(s, p, lv, r, t, p_renew, u_funding, u_shocks):
+def contract_clock(s: State, p: np.ndarray, lv: np.ndarray, r: int, t: int, p_renew: float,
+                   u_funding: np.ndarray, u_shocks: np.ndarray) -> None:
     """Step 8: contracts end, renew or gap; shocks; champions come and go; next month's money."""
     q = p[r]
     gap = int(q.contract_gap_months)
@@ -904,7 +917,7 @@ def contract_clock(s, p, lv, r, t, p_renew, u_funding, u_shocks):
 
 
 @phase
-def write_record(s, shape, r, row):
+def write_record(s: State, shape: Shape, r: int, row: np.ndarray) -> None:
     """The current month's values of :data:`simulation.records.METRICS` into ``row``."""
     m = s.summary[r]
     for k in range(N_SUMMARY):
