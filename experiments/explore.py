@@ -1,7 +1,7 @@
 """The funding-cycle explorer: what funding regimes do to phase zero, and the minimum runway.
 
 ``phase0 explore funding`` runs two designs on the sweep engine (resumable, reproducible, one
-vectorised batch per chunk), both over the calibration's accepted parameter sets so that the
+compiled batch per chunk), both over the calibration's accepted parameter sets so that the
 answers carry the model's parameter uncertainty:
 
 1. a grid over contract length, KPI-tied versus flexible, the gap between contracts and core

@@ -6,7 +6,7 @@ kind. The model, validation, the CLI, sweeps and the documentation all read :dat
 
 Kinds:
 
-- ``structure``: sizes of the populations; runs that share them can be vectorised together.
+- ``structure``: sizes of the populations; runs that share them go through the engine together.
 - ``behaviour``: how agents respond; the paper is mostly silent on their values.
 - ``lever``: what a policy (funder, commissioner, network) can change.
 - ``event``: timed interventions (see :mod:`simulation.interventions`): the month something
@@ -742,5 +742,5 @@ def _check_combinations(p: Mapping[str, Any]) -> None:
 
 
 def structure_key(p: Mapping[str, Any]) -> tuple:
-    """The values of the structure parameters: runs sharing them can share one vectorised batch."""
+    """The values of the structure parameters: runs sharing them can share one engine batch."""
     return tuple(p[n] for n in names("structure"))
