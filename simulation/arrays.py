@@ -99,13 +99,3 @@ def _split_sum(a: np.ndarray, n: int) -> float:
 def mean(a: np.ndarray) -> float:
     """Mean of the 1-d array ``a``, as ``np.mean`` computes it."""
     return pairwise_sum(a) / a.shape[0]
-
-
-@jit
-def count(mask: np.ndarray) -> int:
-    """Number of true values in the 1-d boolean array ``mask``."""
-    n = 0
-    for x in mask:
-        if x:
-            n += 1
-    return n

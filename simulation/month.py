@@ -397,6 +397,18 @@ def start(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, rn
 
 
 @jit
+def end_records(s: State, shape: Shape, out: np.ndarray) -> None:
+    """Every replicate's current record (:func:`write_record`) into ``out``, shape (R, METRICS).
+
+    The end-of-run indices a summary reports come from here, so they are computed by the same
+    code as the timeseries.
+    """
+    s, out = borrowed(s), borrowed(out)
+    for r in range(s.trust_statutory.shape[0]):
+        write_record(s, shape, r, out[r])
+
+
+@jit
 def advance(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, rng: np.ndarray,
             first_month: int, months: int, history: np.ndarray, record: int) -> None:
     """Months ``first_month + 1`` to ``first_month + months`` of every replicate.

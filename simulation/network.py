@@ -103,7 +103,9 @@ def warm_engine(announce: bool = True) -> float | None:
     if watcher is not None:
         watcher.start()
     try:
-        Network([resolve({"horizon_months": 2})], [0], record="full", _warm=True).run()
+        net = Network([resolve({"horizon_months": 2})], [0], record="full", _warm=True)
+        net.run()
+        net.final_state()
     finally:
         done.set()
         if watcher is not None:
@@ -235,25 +237,20 @@ class Network:
     def final_state(self) -> dict[str, np.ndarray]:
         """Outcomes and end-of-run indices of every replicate, as (R,) arrays.
 
-        Computed from the state, not the history, so it is the same whatever ``record`` is.
+        Computed from the state, not the history, so it is the same whatever ``record`` is;
+        the indices by the same compiled code that writes the timeseries.
         """
-        s, m = self.state, self.summary
+        s = self.state
+        rows = np.zeros((self.R, len(METRICS)))
+        month.end_records(s, self.shape, rows)
+        record = {k: rows[:, i] for i, k in enumerate(METRICS)}
         out = {f"{name}_month": s.reached[:, i] for i, name in enumerate(OUTCOMES)}
-        out.update({k: m[k] for k in SUMMARY})
-        recognised = s.mean_standing * m["recognition"]
-        out["acknowledgement"] = s.ack
-        out["symbolic"] = (m["senior_endorsement"] + s.ack + recognised) / 3.0
-        out["material"] = (s.funding_level + s.payment) / 2.0
-        out["payment"] = s.payment
-        out["fatigue"] = _row_mean(s.fatigue)
-        out["brokerage_skill"] = _row_mean(s.skill)
-        out["user_trust"] = _row_mean(s.user_trust)
+        out.update({k: record[k] for k in SUMMARY})
+        for k in ("acknowledgement", "symbolic", "material", "payment", "fatigue",
+                  "brokerage_skill", "user_trust"):
+            out[k] = record[k]
         out["meetings_community"] = s.meetings_community
         out["meetings_statutory"] = s.meetings_statutory
         out["harmful_encounters"] = s.harmful_total
-        out["harm_history"] = _row_mean(s.harm)
+        out["harm_history"] = record["harm_history"]
         return out
-
-
-def _row_mean(x: np.ndarray) -> np.ndarray:
-    return np.add.reduce(x, axis=1) / x.shape[1]
