@@ -130,7 +130,7 @@ lint: $(TEST_STAMP)
 ## sensitivity: Morris screening then Sobol over the top parameters, for tpn_baseline and
 ## new_network, into results/sensitivity/ (about an hour on 2 cores)
 sensitivity: $(STAMP)
-	$(BIN)/python -m experiments.sensitivity_study
+	$(BIN)/phase0 sensitivity-study
 
 ## ablations: each mechanism switched off in turn, for tpn_baseline, into results/ablations/
 ablations: $(STAMP)
@@ -158,15 +158,15 @@ dashboard: $(STAMP)
 
 ## teaching: redraw the lesson plan's figures in docs/teaching/
 teaching: $(STAMP)
-	$(BIN)/python -m experiments.teaching
+	$(BIN)/phase0 lessons
 
 ## bench: print the speed figures
 bench: $(STAMP)
-	$(BIN)/python -m experiments.bench
+	$(BIN)/phase0 bench
 
-## docs: regenerate the parameter tables in README.md and docs/ODD.md from the registry
+## docs: regenerate the parameter table of docs/ODD.md (section 10) from the registry
 docs: $(STAMP)
-	$(BIN)/python -m experiments.docs
+	$(BIN)/phase0 docs
 
 clean:
 	rm -rf $(VENV) $(NEWEST) .pytest_cache .ruff_cache .hypothesis

@@ -695,16 +695,39 @@ _PARAMETERS: tuple[Parameter, ...] = (
 )
 
 REGISTRY: dict[str, Parameter] = {p.name: p for p in _PARAMETERS}
+#: The model's own parameters (the engine reads these; :func:`register` adds to REGISTRY only).
+BUILT_IN: tuple[str, ...] = tuple(REGISTRY)
+
+
+def register(*parameters: Parameter) -> None:
+    """Add an extension's parameters to the registry (see docs/extending.md).
+
+    A registered parameter is validated by :func:`resolve`, set with ``--set``, swept and
+    recorded like the model's own; the compiled engine does not read it (a user submodel does,
+    from ``network.p``). Registering the same definition again is a no-op (a module imported
+    twice, a sweep's workers); a different definition under a taken name raises ValueError.
+    Extension parameters may not be of kind ``structure`` (the engine's batches are keyed by
+    the built-in structure).
+    """
+    for p in parameters:
+        if p.kind == "structure":
+            raise ValueError(f"extension parameter '{p.name}' cannot be of kind 'structure'")
+        known = REGISTRY.get(p.name)
+        if known is not None and known != p:
+            raise ValueError(f"parameter '{p.name}' is already registered with another "
+                             "definition")
+        p.coerce(p.default)  # its own default must be valid
+        REGISTRY[p.name] = p
 
 
 def defaults() -> dict[str, Any]:
     """Every parameter at its default value."""
-    return {p.name: p.default for p in _PARAMETERS}
+    return {p.name: p.default for p in REGISTRY.values()}
 
 
 def names(kind: Kind | None = None) -> list[str]:
     """Parameter names in registry order, optionally of one kind."""
-    return [p.name for p in _PARAMETERS if kind is None or p.kind == kind]
+    return [p.name for p in REGISTRY.values() if kind is None or p.kind == kind]
 
 
 def unknown_parameter_error(name: str) -> ParameterError:

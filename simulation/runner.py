@@ -41,18 +41,30 @@ class RunResult:
     seed: int = 0
 
 
+def model_class_of(model_class: type | None) -> type[PhaseZeroModel]:
+    """``model_class``, checked to be a :class:`PhaseZeroModel` subclass (None: the model)."""
+    if model_class is None:
+        return PhaseZeroModel
+    if not (isinstance(model_class, type) and issubclass(model_class, PhaseZeroModel)):
+        raise TypeError(f"model_class must be a subclass of PhaseZeroModel, got {model_class!r}")
+    return model_class
+
+
 def run(params: Mapping[str, Any] | None = None, seed: int = 0,
-        timeseries: bool = True) -> RunResult:
-    """Run :class:`~simulation.model.PhaseZeroModel` once to its horizon.
+        timeseries: bool = True, model_class: type[PhaseZeroModel] | None = None) -> RunResult:
+    """Run :class:`~simulation.model.PhaseZeroModel` (or a subclass) once to its horizon.
 
     Args:
         params: model parameters (unset ones take their defaults).
         seed: non-negative integer seed.
         timeseries: keep the monthly timeseries (recorded by the engine, as the model's
             ``DataCollector`` would record it month by month).
+        model_class: a subclass of :class:`PhaseZeroModel` to run instead (its submodels and
+            its own set-up; see docs/extending.md).
     """
-    model = PhaseZeroModel(rng=check_seed(seed), collect=False,
-                           record="full" if timeseries else "none", **dict(params or {}))
+    model = model_class_of(model_class)(rng=check_seed(seed), collect=False,
+                                        record="full" if timeseries else "none",
+                                        **dict(params or {}))
     model.run_to_horizon()
     state = {k: v[0] for k, v in model.network.final_state().items()}
     ts = None
@@ -63,7 +75,8 @@ def run(params: Mapping[str, Any] | None = None, seed: int = 0,
 
 def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
               seeds: Sequence[int], timeseries: bool = False,
-              memory: int = BATCH_MEMORY) -> list[RunResult]:
+              memory: int = BATCH_MEMORY,
+              model_class: type[PhaseZeroModel] | None = None) -> list[RunResult]:
     """Run many replicates in the compiled engine; result ``i`` equals ``run(params_i, seeds[i])``.
 
     Args:
@@ -74,7 +87,12 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         timeseries: keep each run's monthly timeseries.
         memory: bytes of model state a pass may hold, a positive integer (the engine runs
             replicates in turn, so smaller passes cost little speed).
+        model_class: a subclass of :class:`PhaseZeroModel` whose month (its ``submodels``) the
+            replicates run; the batch runs the class's month, not one Mesa model per replicate,
+            so set-up a subclass does in ``__init__`` is not repeated here (docs/extending.md).
     """
+    submodels = getattr(model_class_of(model_class), "submodels", None)
+    extra = {} if submodels is None else {"submodels": submodels}
     seeds = [check_seed(s) for s in seeds]
     if isinstance(memory, bool) or not isinstance(memory, int | np.integer) or memory < 1:
         raise ValueError(f"memory must be a positive number of bytes, got {memory!r}")
@@ -95,7 +113,7 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         passes += [members[k:k + size] for k in range(0, len(members), size)]
     for members in passes:
         net = Network([resolved[i] for i in members], [seeds[i] for i in members],
-                      record="full" if timeseries else "none")
+                      record="full" if timeseries else "none", **extra)
         net.run()
         state = net.final_state()
         history = net.history if timeseries else {}

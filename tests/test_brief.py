@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from experiments.brief import Sources, build_brief, write_brief
 from experiments.cli import main
-from experiments.outputs import UserError
+from experiments.policy.brief import Sources, build_brief, write_brief
+from experiments.support.outputs import UserError
 from tests.browser import FLAGS, is_local, require_chromium
 
 SECTIONS = ("The question", "1. Scenarios compared", "2. Funding cycles", "The minimum runway",
@@ -39,7 +39,7 @@ def test_brief_has_every_part_and_fetches_nothing(brief):
 
     import pandas as pd
 
-    from experiments.explore import runway_words
+    from experiments.policy.explore import runway_words
 
     minimum = pd.read_csv(Sources().policy / "minimum_runway.csv")
     for row in minimum.itertuples():

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.compare import common_seeds, run_scenarios, survival_table
-from experiments.outputs import UserError
-from experiments.scenarios import STANDARD, available, load_scenario
-from experiments.survival import kaplan_meier
+from experiments.research.compare import common_seeds, run_scenarios, survival_table
+from experiments.research.survival import kaplan_meier
+from experiments.support.outputs import UserError
+from experiments.support.scenarios import STANDARD, available, load_scenario
 from simulation.parameters import defaults
 
 SHORT = {"horizon_months": 60, "n_service_users": 60}
@@ -112,14 +112,14 @@ def test_compare_cli_writes_tables_and_figures(tmp_path, capsys):
 
 
 def test_rankings_show_ties():
-    from experiments.compare import format_ranking
+    from experiments.research.compare import format_ranking
 
     rmst = {"a": 40.0, "b": 180.0, "c": 180.0, "d": 90.0, "e": 90.4}
     assert format_ranking(rmst, list(rmst)) == "a < d = e < b = c"
 
 
 def test_rankings_and_pairwise_orders_across_parameter_sets():
-    from experiments.compare import pairwise_order_frequencies, ranking_frequencies
+    from experiments.research.compare import pairwise_order_frequencies, ranking_frequencies
 
     rows = []
     # set 0: a fast, b slow; set 1: b fast, a slow (censored at 60)

@@ -16,7 +16,8 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from experiments.app import (
+from experiments.support.scenarios import load_scenario
+from experiments.teaching.app import (
     AS_SCENARIO,
     CONTROLS,
     TeachingModel,
@@ -24,7 +25,6 @@ from experiments.app import (
     network_figure,
     teaching_parameters,
 )
-from experiments.scenarios import load_scenario
 from tests.browser import FLAGS, is_local, require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +72,7 @@ def test_teaching_model_is_the_scenario_run():
 
 
 def test_scheduled_events_are_listed_in_month_order():
-    from experiments.app import scheduled_events
+    from experiments.teaching.app import scheduled_events
 
     params = load_scenario("interv_funding_gap").params
     assert scheduled_events(params) == [(24, "funding cut"), (36, "funding restored")]

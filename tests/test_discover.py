@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.discover import _prim_options, discover, meets_density_rule, parse_target
-from experiments.outputs import UserError
+from experiments.policy.discover import _prim_options, discover, meets_density_rule, parse_target
+from experiments.support.outputs import UserError
 
 DATA = Path(__file__).parent / "data"
 

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from experiments.parallel import process_pool
-from experiments.scenarios import load_scenario
-from experiments.survival import kaplan_meier
+from experiments.research.survival import kaplan_meier
+from experiments.support.parallel import process_pool
+from experiments.support.scenarios import load_scenario
 from simulation import run_batch
 from simulation.parameters import resolve
 from tests.reference.model import run_reference

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.docs import TARGETS, render
+from experiments.develop.docs import TARGETS, render
 from simulation.parameters import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,12 @@ import pandas as pd
 import pytest
 
 import simulation.runner as runner
-from experiments.scenarios import available, load_scenario
-from experiments.sweep.engine import TARGET_RUNS_PER_CHUNK, default_chunk_rows, largest_run_bytes
+from experiments.research.sweep.engine import (
+    TARGET_RUNS_PER_CHUNK,
+    default_chunk_rows,
+    largest_run_bytes,
+)
+from experiments.support.scenarios import available, load_scenario
 from simulation import PhaseZeroModel, run, run_batch
 from simulation.network import state_bytes
 from simulation.parameters import resolve

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.explore import (
+from experiments.policy.explore import (
     CONTRACT_MONTHS,
     GAP_MONTHS,
     REGIMES,

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from experiments.outputs import UserError
-from experiments.scenarios import load_scenario
+from experiments.support.outputs import UserError
+from experiments.support.scenarios import load_scenario
 from simulation import run, run_batch
 from simulation.agents import Broker
 from simulation.interventions import EVENTS, latest, levers_at

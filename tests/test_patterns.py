@@ -15,9 +15,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from experiments.compare import common_seeds
-from experiments.scenarios import load_scenario
-from experiments.survival import kaplan_meier
+from experiments.research.compare import common_seeds
+from experiments.research.survival import kaplan_meier
+from experiments.support.scenarios import load_scenario
 from simulation import run_batch
 
 SEEDS = common_seeds(7, 64)

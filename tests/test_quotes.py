@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.scenarios import SCENARIO_DIR
+from experiments.support.scenarios import SCENARIO_DIR
 from simulation.parameters import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,13 +2,15 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from tests.test_sweep import ISHIGAMI, small_scenario  # noqa: F401  (fixture)
+from tests.test_sweep import ISH, ISHIGAMI, small_scenario  # noqa: F401  (fixture)
+
+NOISY = f"{ISH}_noisy"
 
 
 def test_sobol_analysis_of_ishigami_marks_influence_against_the_dummy(tmp_path, capsys):
     out = tmp_path / "ish"
     assert main(["sweep", "--method", "sobol", "--n", "512", "--replicates", "2", "--model",
-                 "experiments.models:ishigami_noisy", "--problem", ISHIGAMI, "--out", str(out),
+                 NOISY, "--problem", ISHIGAMI, "--out", str(out),
                  "--quiet", "--workers", "1"]) == 0
     assert main(["analyze", str(out), "--resamples", "200"]) == 0
     printed = capsys.readouterr().out
@@ -60,7 +62,7 @@ def test_analyze_refuses_what_it_cannot_read(tmp_path, small_scenario, capsys): 
 @pytest.mark.parametrize("values, constant", [([1.0, 1.0 + 1e-15, 1.0], True),
                                               ([1.0, 1.1, 1.0], False)])
 def test_rounding_noise_counts_as_constant(values, constant):
-    from experiments.sensitivity import _constant
+    from experiments.research.sensitivity import _constant
 
     assert _constant(pd.DataFrame({"y": values}), "y") is constant
 
@@ -100,7 +102,7 @@ def test_seed_robustness_and_one_factor_at_a_time(tmp_path, capsys):
 def test_second_order_indices_when_sampled(tmp_path):
     out = tmp_path / "s2"
     assert main(["sweep", "--method", "sobol", "--n", "256", "--second-order", "--replicates",
-                 "1", "--model", "experiments.models:ishigami", "--problem", ISHIGAMI, "--out",
+                 "1", "--model", ISH, "--problem", ISHIGAMI, "--out",
                  str(out), "--quiet", "--workers", "1"]) == 0
     assert main(["analyze", str(out), "--resamples", "100"]) == 0
     s2 = pd.read_csv(out / "analysis" / "sobol_second_order.csv")

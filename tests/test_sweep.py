@@ -14,11 +14,12 @@ import pytest
 from SALib import ProblemSpec
 
 from experiments.cli import main
-from experiments.models import ishigami_indices
-from experiments.sweep.run import new_sweep
+from experiments.research.models import ishigami_indices
+from experiments.research.sweep.run import new_sweep
 
 DATA = Path(__file__).parent / "data"
 ISHIGAMI = str(DATA / "ishigami.toml")
+ISH = "experiments.research.models:ishigami"
 EXE = os.path.join(os.path.dirname(sys.executable), "phase0")
 
 
@@ -47,7 +48,8 @@ def results(folder) -> pd.DataFrame:
 def test_ishigami_sobol_indices_are_recovered(tmp_path, model):
     out = tmp_path / model
     assert main(["sweep", "--method", "sobol", "--n", "1024", "--replicates", "4", "--model",
-                 f"experiments.models:{model}", "--problem", ISHIGAMI, "--out", str(out),
+                 f"experiments.research.models:{model}", "--problem", ISHIGAMI, "--out",
+                 str(out),
                  "--quiet", "--workers", "1"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     rows = pd.read_parquet(out / "rows.parquet")
@@ -164,7 +166,7 @@ def test_bad_designs_and_foreign_folders_are_refused(tmp_path, small_scenario, c
              str(tmp_path / "a")], "unknown parameter 'trust_gian'")
     bad = tmp_path / "empty.toml"
     bad.write_text("[parameters.x1]\nbounds = [1.0, 1.0]\n")
-    refused(["sweep", "--method", "lhs", "--model", "experiments.models:ishigami", "--problem",
+    refused(["sweep", "--method", "lhs", "--model", ISH, "--problem",
              str(bad), "--out", str(tmp_path / "b")], "empty or invalid range")
     refused(["sweep", "--method", "lhs", "--model", "nowhere:fn", "--problem", ISHIGAMI,
              "--out", str(tmp_path / "c")], "cannot load model")
@@ -186,7 +188,7 @@ def test_bad_designs_and_foreign_folders_are_refused(tmp_path, small_scenario, c
 def test_sobol_n_not_a_power_of_two_warns_with_the_next_power(tmp_path):
     with pytest.warns(UserWarning, match="next is 128"):
         new_sweep(tmp_path / "w", method="sobol", n=100, replicates=1, seed=0,
-                  params=["x1"], scenario=None, model="experiments.models:ishigami",
+                  params=["x1"], scenario=None, model=ISH,
                   problem_file=ISHIGAMI, second_order=False, levels=4, values=None,
                   chunk_rows=None)
 

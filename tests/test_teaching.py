@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.compare import common_seeds
-from experiments.teaching import _runs, lesson_figures, teaching_parameters
+from experiments.research.compare import common_seeds
+from experiments.teaching.lessons import _runs, lesson_figures, teaching_parameters
 
 
 def test_lesson_figures_are_drawn(tmp_path):

@@ -21,7 +21,7 @@ import numpy as np
 
 def main() -> None:
     """Run every built-in scenario and save outcomes, end states and three timeseries."""
-    from experiments.scenarios import available, load_scenario
+    from experiments.support.scenarios import available, load_scenario
     from simulation import run_batch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,0 +1,79 @@
+"""The ``phase0`` command line: one module per command, each with ``add_arguments`` and ``run``.
+
+Every command has ``--help``, built from its module's docstring (first paragraph: the one-line
+help; the rest: the description). A user mistake (unknown parameter, bad value, unwritable
+folder) exits with status 2 and a one-line message, and writes nothing half-done.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Sweeps and comparisons run one process per core; BLAS threads on top would oversubscribe
+# them. Set before NumPy is first imported (a user's own setting wins).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from types import ModuleType  # noqa: E402
+
+from experiments.cli.options import Parser  # noqa: E402
+from experiments.support.outputs import UserError  # noqa: E402
+from simulation.parameters import ParameterError  # noqa: E402
+
+#: The commands, as ``phase0 --help`` lists them: a run, the registries, research, policy,
+#: teaching, then the developers' own (module ``a_b`` is command ``a-b``).
+COMMANDS = ("run", "params", "outcomes", "compare", "sweep", "reproduce", "analyze",
+            "calibrate", "ablations", "robustness", "sensitivity_study", "explore", "discover",
+            "brief", "dashboard", "lessons", "bench", "docs")
+
+
+def command(name: str) -> ModuleType:
+    """The module of command ``name``."""
+    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}")
+
+
+def describe(module: ModuleType) -> tuple[str, str]:
+    """A command's one-line help and its description, from its module docstring."""
+    summary, _, details = (module.__doc__ or "").strip().partition("\n\n")
+    summary = " ".join(summary.split())
+    return summary.rstrip(".")[:1].lower() + summary.rstrip(".")[1:], " ".join(
+        (details or summary).split())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = Parser(prog="phase0", description="Simulate 'phase zero', the trust-building "
+                    "period that lets coproduction between racially minoritised communities "
+                    "and statutory mental-health agencies work (Burgess and Choudary 2021).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    for name in COMMANDS:
+        module = command(name)
+        summary, description = describe(module)
+        p = sub.add_parser(name.replace("_", "-"), help=summary, description=description)
+        module.add_arguments(p)
+        p.set_defaults(func=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``phase0``."""
+    from experiments.support import outputs
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    outputs.COMMAND = argv
+    try:
+        return args.func(args)
+    except (ParameterError, UserError) as exc:
+        print(f"phase0 {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into e.g. 'head': not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except KeyboardInterrupt:
+        print("phase0: interrupted; nothing was written", file=sys.stderr)
+        return 130

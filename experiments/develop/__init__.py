@@ -1,0 +1,1 @@
+"""What the project's developers run: the benchmark and the generated documentation tables."""

@@ -1,0 +1,1 @@
+"""What policy teams do: funding-cycle explorers, scenario discovery, the policy brief."""

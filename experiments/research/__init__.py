@@ -1,0 +1,1 @@
+"""What researchers do: sweeps, sensitivity analysis, calibration, comparisons, robustness."""

@@ -1,0 +1,195 @@
+"""Start, resume, shard, merge and reproduce sweeps."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.research.sweep import design as designs
+from experiments.research.sweep.engine import (
+    WORKER_MEMORY,
+    assemble,
+    build_manifest,
+    default_chunk_rows,
+    execute,
+    largest_run_bytes,
+    plan_chunks,
+    shard_chunks,
+    tasks_for,
+)
+from experiments.research.sweep.storage import RESULTS, SweepFolder
+from experiments.support.outputs import UserError
+
+
+def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
+              params: Sequence[str] | None, scenario: str | None, model: str | None,
+              problem_file: str | None, second_order: bool, levels: int,
+              values: Mapping[str, Sequence[float]] | None,
+              chunk_rows: int | None, seed_set: int = 1,
+              table: pd.DataFrame | None = None,
+              memory: int = WORKER_MEMORY,
+              model_class: str | type | None = None) -> tuple[SweepFolder, dict[str, Any]]:
+    """Describe a sweep (design, seeds, base parameters) without running anything.
+
+    With ``method="table"``, ``table`` is the design itself: one row per design point.
+    ``model_class`` (a PhaseZeroModel subclass or ``module:Class``) runs the subclass's month;
+    the manifest records it, and the sweep's workers import it from there (as they do
+    ``--model``): the command line named it.
+    """
+    from experiments.research.compare import common_seeds
+
+    if replicates < 1:
+        raise UserError(f"--replicates must be at least 1, got {replicates}")
+    if seed_set < 1:
+        raise UserError(f"--seed-set must be at least 1, got {seed_set}")
+    extra = designs.read_problem_file(problem_file) if problem_file else None
+    if model is None and extra:
+        unknown = [k for k in extra if k not in designs.REGISTRY]
+        if unknown:
+            raise UserError(f"the phase0 model has no parameter(s) {unknown}; use --model for "
+                            "another model")
+    from experiments.support.models import load_model_class
+
+    _, class_name = load_model_class(model_class)  # imported now: registers its parameters
+    if class_name is not None and model is not None:
+        raise UserError("give --model (another model) or --model-class (a phase0 subclass), "
+                        "not both")
+    if model is not None:
+        from experiments.research.sweep.engine import load_model
+
+        load_model(model)  # fail early, before any folder is made
+        if not extra and not params:
+            raise UserError("--model needs --problem FILE naming its parameters and bounds")
+        base: dict[str, Any] = {}
+        scenario_name = None
+    else:
+        from experiments.support.scenarios import load_scenario
+
+        sc = load_scenario(scenario or "tpn_baseline")
+        base, scenario_name = dict(sc.params), sc.name
+    if method == "table":
+        if table is None or model is not None:
+            raise UserError("method 'table' needs --design FILE.csv (and works on phase0 only)")
+        problem = designs.table_problem(table)
+    else:
+        problem = designs.build_problem(params, extra)
+    design = designs.sample(problem, method, n, seed, second_order=second_order,
+                            levels=levels, values=values, table=table)
+    if model is None:  # validate before anything runs (every distinct row of a table)
+        from simulation.parameters import ParameterError, resolve
+
+        check = design.drop_duplicates() if method == "table" else design.head(1)
+        for row in designs.row_parameters(check, base):
+            try:
+                resolve(row)
+            except ParameterError as exc:
+                raise UserError(str(exc)) from None
+    if memory < 2**20:
+        raise UserError(f"--memory-per-worker must be at least 0.001 GB, got {memory / 2**30:g}")
+    per_run = largest_run_bytes(design, base) if model is None else 0
+    rows_per_chunk = chunk_rows or default_chunk_rows(replicates, per_run, memory)
+    manifest = build_manifest(
+        method=method, n=n, replicates=replicates, seed=seed, problem=problem.as_dict(),
+        scenario=scenario_name, base=base, model=model, second_order=second_order,
+        levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
+        chunk_rows=rows_per_chunk, design=design, memory=int(memory),
+        run_seeds=common_seeds(seed, replicates, seed_set), model_class=class_name)
+    return SweepFolder(out), {"manifest": manifest, "design": design}
+
+
+def run_sweep(folder: SweepFolder, planned: dict[str, Any], *, resume: bool, workers: int,
+              scheduler: str | None, shard: tuple[int, int] | None,
+              progress: bool = True) -> dict[str, Any]:
+    """Create or resume the sweep in ``folder`` and run what is missing. Returns a report."""
+    manifest = planned["manifest"]
+    if manifest["model"] is None:
+        # compile (or load) the engine here, once, before any worker needs it
+        from simulation.network import warm_engine
+
+        warm_engine()
+    if folder.exists():
+        existing = folder.read_manifest()
+        if existing["fingerprint"] != manifest["fingerprint"]:
+            raise UserError(f"'{folder.path}' holds a different sweep (method "
+                            f"{existing['method']}, n {existing['n']}, replicates "
+                            f"{existing['replicates']}); refusing to overwrite it")
+        if not resume:
+            raise UserError(f"'{folder.path}' already holds this sweep; use --resume to finish "
+                            "it (finished chunks are kept, missing ones run)")
+        manifest = existing
+    else:
+        folder.create(manifest, planned["design"])
+    folder.clean_temporaries()
+    design = folder.read_design()
+    n_chunks = len(plan_chunks(len(design), manifest["chunk_rows"]))
+    mine = shard_chunks(n_chunks, shard)
+    done = folder.finished_chunks(manifest)
+    todo = [c for c in mine if c not in done]
+    tasks = tasks_for(manifest, design, todo)
+    execute(tasks, lambda t, df: folder.write_chunk(t.index, df, manifest), workers, scheduler,
+            progress)
+    done = folder.finished_chunks(manifest)
+    report = {"chunks": n_chunks, "ran": len(todo), "runs": sum(
+        len(t.rows) * len(t.seeds) for t in tasks), "complete": len(done) == n_chunks}
+    if report["complete"] and (todo or not (folder.path / RESULTS).exists()):
+        assemble(folder, manifest)
+    return report
+
+
+def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
+    """Join shard folders of one sweep into ``out`` and assemble it when complete."""
+    if not sources:
+        raise UserError("--merge needs the shard folders to join")
+    folders = [SweepFolder(Path(s)) for s in sources]
+    manifests = [f.read_manifest() for f in folders]
+    prints = {m["fingerprint"] for m in manifests}
+    if len(prints) != 1:
+        raise UserError("the folders hold different sweeps; only shards of one sweep merge")
+    manifest = manifests[0]
+    target = SweepFolder(Path(out))
+    if target.exists():
+        if target.read_manifest()["fingerprint"] != manifest["fingerprint"]:
+            raise UserError(f"'{out}' holds a different sweep; refusing to overwrite it")
+    else:
+        target.create(manifest, folders[0].read_design())
+    have = target.finished_chunks(manifest)
+    for f in folders:
+        if f.path.resolve() == target.path.resolve():
+            continue
+        for c in sorted(f.finished_chunks(manifest) - have):
+            tmp = target.chunk_dir / f".chunk-{c:06d}.parquet.tmp-merge"
+            shutil.copyfile(f.chunk_path(c), tmp)
+            tmp.replace(target.chunk_path(c))
+            have.add(c)
+    n_chunks = len(plan_chunks(manifest["design_rows"], manifest["chunk_rows"]))
+    missing = sorted(set(range(n_chunks)) - have)
+    if not missing:
+        assemble(target, manifest)
+    return {"chunks": n_chunks, "missing": missing}
+
+
+def reproduce(path: Path, workers: int = 1, progress: bool = True) -> dict[str, Any]:
+    """Re-run a finished sweep from its manifest; report whether every design row matches."""
+    folder = SweepFolder(Path(path))
+    manifest = folder.read_manifest()
+    if not (folder.path / RESULTS).exists():
+        raise UserError(f"'{path}' is not a finished sweep (no {RESULTS}); resume it first")
+    stored = pd.read_parquet(folder.path / RESULTS)
+    design = folder.read_design()
+    tasks = tasks_for(manifest, design, range(len(plan_chunks(
+        len(design), manifest["chunk_rows"]))))
+    fresh: list[pd.DataFrame] = []
+    execute(tasks, lambda t, df: fresh.append(df), workers, None, progress)
+    again = pd.concat(fresh, ignore_index=True).sort_values(
+        ["row", "replicate"], kind="stable").reset_index(drop=True)
+    mismatched = []
+    for row, a in stored.groupby("row", sort=True):
+        b = again[again["row"] == row]
+        if not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+            mismatched.append(int(row))
+    return {"rows": int(stored["row"].nunique()), "mismatched": mismatched}
+

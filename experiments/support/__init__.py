@@ -1,0 +1,1 @@
+"""Shared support for every room: result folders, figures of runs, parallel workers, scenarios."""

@@ -1,0 +1,1 @@
+"""What teachers use: the interactive dashboard and the lesson figures."""
