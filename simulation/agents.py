@@ -182,7 +182,13 @@ class CommunityOrganisation(mesa.Agent):
         doc="Share of the full rate paid for its contributions this month.")
 
     def step(self) -> None:
-        """Nothing to do alone: the network's monthly step moves every CBO at once."""
+        """Not the month: the model's submodels move every CBO at once in the compiled engine.
+
+        ``PhaseZeroModel.step`` runs the month through the model's submodels
+        (``PhaseZeroModel.submodels``) and does not call this method, so overriding ``step``
+        alone does not change the month. To change a CBO's state, write its attributes between
+        months (``cbo.trust_in_statutory = 0.2``).
+        """
 
 
 class Broker(mesa.Agent):
@@ -211,7 +217,12 @@ class Broker(mesa.Agent):
         doc="Share of its capacity that current funding pays for.")
 
     def step(self) -> None:
-        """Nothing to do alone: the network's monthly step convenes the meetings."""
+        """Not the month: the model's submodels convene the meetings in the compiled engine.
+
+        ``PhaseZeroModel.step`` runs the month through the model's submodels
+        (``PhaseZeroModel.submodels``) and does not call this method, so overriding ``step``
+        alone does not change the month.
+        """
 
 
 class StatutoryOfficial(mesa.Agent):
@@ -244,7 +255,13 @@ class StatutoryOfficial(mesa.Agent):
         doc="Probability of leaving in a month (the seat is filled at once).")
 
     def step(self) -> None:
-        """Nothing to do alone: the network's monthly step moves every official at once."""
+        """Not the month: the model's submodels move every official at once in the compiled engine.
+
+        ``PhaseZeroModel.step`` runs the month through the model's submodels
+        (``PhaseZeroModel.submodels``) and does not call this method, so overriding ``step``
+        alone does not change the month. To change an official's state, write its attributes
+        between months (``official.recognition = 0.6``).
+        """
 
 
 class ServiceUser(mesa.Agent):
@@ -275,4 +292,10 @@ class ServiceUser(mesa.Agent):
         doc="Whether they take part in the network's coproduction activity.")
 
     def step(self) -> None:
-        """Nothing to do alone: the network's monthly step moves every service user at once."""
+        """Not the month: the model's submodels move every service user at once in the engine.
+
+        ``PhaseZeroModel.step`` runs the month through the model's submodels
+        (``PhaseZeroModel.submodels``) and does not call this method, so overriding ``step``
+        alone does not change the month. To change a service user's state, write its attributes
+        between months (``user.trust = 0.3``).
+        """
