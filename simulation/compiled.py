@@ -25,10 +25,11 @@ F = TypeVar("F", bound=Callable)
 
 
 #: The modules whose compiled code makes the engine: a change to any of them is a new engine.
+#: (simulation.submodels, the Python list of the month's submodels, compiles nothing.)
 ENGINE_MODULES = ("acknowledgement", "arrays", "commissioning", "compiled", "contact",
                   "contracts", "engagement", "fatigue", "funding", "harm", "heterogeneity",
                   "initial", "interventions", "meetings", "month", "outcomes", "records",
-                  "resources", "service_users", "solidarity", "state", "statutory",
+                  "resources", "service_users", "solidarity", "state", "statutory", "stepped",
                   "streams", "tracking", "trust", "turnover", "venues")
 
 

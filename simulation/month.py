@@ -8,7 +8,8 @@ each a short function in the module of its domain (:mod:`~simulation.meetings` f
 :mod:`~simulation.tracking` for the month's means and the outcomes, :mod:`~simulation.contracts`
 for the levers in force and the contract clock). Each loops over meetings, attendees, officials
 or service users and calls the mechanisms of the domain modules (``contact``, ``trust``,
-``engagement``, ...), which are compiled too.
+``engagement``, ...), which are compiled too. The same submodels, one at a time over every
+replicate, make the month when a user changes it (:mod:`simulation.submodels`).
 
 All of a month's meetings read the state at the start of the month; their effects are added up
 in :class:`~simulation.state.Month` and applied together, so meeting order never matters. Sums
@@ -137,7 +138,10 @@ def advance(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, 
 def month_step(s: State, p: np.ndarray, lv: np.ndarray, shape: Shape, work: Month, r: int,
                month: int, u_contact: np.ndarray, u_funding: np.ndarray, u_turnover: np.ndarray,
                u_engagement: np.ndarray, u_commission: np.ndarray, u_shocks: np.ndarray) -> None:
-    """One month of replicate ``r``, in the order of ODD section 3: one line per submodel."""
+    """One month of replicate ``r``, in the order of ODD section 3.
+
+    One line per submodel of :data:`simulation.submodels.DEFAULT_SUBMODELS`, in its order.
+    """
     t = lever_row(lv, month)
     timed_levers(s, p, lv, r, t, month)                                 # levers (ODD 7.9)
     meetings(s, p, lv, shape, work, r, t, month, u_contact)             # 1-4 meetings
