@@ -50,7 +50,8 @@ With the default list a network runs its months in one compiled call to the hori
 other list it steps month by month: every stream's block of the month is drawn for all
 replicates (the numbers the compiled month uses), then each submodel runs in turn (a compiled one
 through its compiled loop over the replicates, a Python one called with the network), then the
-month is recorded.
+month is recorded. A submodel that raises leaves its month half done (``network.month`` already
+counts it): start a new network rather than step on.
 """
 
 from __future__ import annotations
