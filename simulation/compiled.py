@@ -25,10 +25,12 @@ F = TypeVar("F", bound=Callable)
 
 
 #: The modules whose compiled code makes the engine: a change to any of them is a new engine.
+#: (simulation.submodels, the Python list of the month's submodels, compiles nothing.)
 ENGINE_MODULES = ("acknowledgement", "arrays", "commissioning", "compiled", "contact",
-                  "engagement", "fatigue", "funding", "harm", "heterogeneity", "interventions",
-                  "month", "outcomes", "records", "resources", "solidarity", "streams", "trust",
-                  "turnover", "venues")
+                  "contracts", "engagement", "fatigue", "funding", "harm", "heterogeneity",
+                  "initial", "interventions", "meetings", "month", "outcomes", "records",
+                  "resources", "service_users", "solidarity", "state", "statutory", "stepped",
+                  "streams", "tracking", "trust", "turnover", "venues")
 
 
 def engine_version() -> str:
@@ -95,10 +97,10 @@ def borrowed(typingctx, value):  # noqa: ARG001 (numba's intrinsic signature)
 
     Numba counts references to every array it passes around, an atomic operation each time; a
     month passes the state's fifty arrays to each phase, and that counting cost more than the
-    month's arithmetic. Inside :func:`simulation.month.advance` the state is only ever borrowed
-    from the caller, who keeps it alive for the call, so the count is switched off by giving
-    the arrays no memory owner (as ``numba.carray`` views have none). Never return a borrowed
-    array to Python.
+    month's arithmetic. Inside the engine's entry points (:func:`simulation.month.advance`, ...)
+    the state is only ever borrowed from the caller, who keeps it alive for the call, so the
+    count is switched off by giving the arrays no memory owner (as ``numba.carray`` views have
+    none). Never return a borrowed array to Python.
     """
     def strip(context, builder, ty, val):
         if not isinstance(ty, types.Array):

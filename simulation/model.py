@@ -11,6 +11,7 @@ from simulation.agents import Broker, CommunityOrganisation, ServiceUser, Statut
 from simulation.network import METRICS, OUTCOMES, Network
 from simulation.parameters import resolve
 from simulation.streams import check_seed
+from simulation.submodels import DEFAULT_SUBMODELS, Submodels
 
 
 def seed_from_rng(rng: Any) -> int:
@@ -39,6 +40,14 @@ class PhaseZeroModel(mesa.Model):
     :data:`simulation.parameters.REGISTRY` (validated; unknown names and out-of-range values
     raise :class:`~simulation.parameters.ParameterError`).
 
+    The month is :attr:`submodels`, named steps in the order of ODD section 3; a subclass may
+    insert a Python function of its own between them, or replace or remove one
+    (:mod:`simulation.submodels`)::
+
+        class PeerSupportModel(PhaseZeroModel):
+            submodels = PhaseZeroModel.submodels.insert("peer_support", peer_support,
+                                                        after="service_users")
+
     Args:
         rng: seed (non-negative integer), ``numpy.random.Generator`` or ``None``.
         collect: record every month with Mesa's ``DataCollector``.
@@ -46,6 +55,9 @@ class PhaseZeroModel(mesa.Model):
             ``"current"`` (this month; the default when collecting) or ``"none"``.
         **params: model parameters.
     """
+
+    #: The month's submodels, in order (the default: the compiled month, in one call).
+    submodels: Submodels = DEFAULT_SUBMODELS
 
     def __init__(self, *, rng: Any = None, collect: bool = True, record: str | None = None,
                  **params: Any) -> None:
@@ -56,7 +68,9 @@ class PhaseZeroModel(mesa.Model):
             record = "current" if collect else "none"
         if collect and record == "none":
             raise ValueError("collect=True needs record='current' or 'full'")
-        self.network = Network([self.params], [self.seed_used], record=record)
+        self.network = Network([self.params], [self.seed_used], record=record,
+                               submodels=self.submodels)
+        self.network.model = self
         self.horizon = self.network.horizon
         self._agents_made = False
         self.collect = collect
@@ -122,9 +136,10 @@ class PhaseZeroModel(mesa.Model):
             self.datacollector.collect(self)
 
     def run_to_horizon(self) -> None:
-        """Every remaining month in one compiled call (no ``DataCollector`` rows on the way).
+        """Every remaining month (no ``DataCollector`` rows on the way).
 
-        With ``record="full"`` the months are in ``network.history``.
+        In one compiled call with the default :attr:`submodels`, month by month otherwise. With
+        ``record="full"`` the months are in ``network.history``.
         """
         months = self.network.horizon - self.network.month
         self.network.run()

@@ -1,9 +1,10 @@
 """The network's state and its months, run by the compiled engine (:mod:`simulation.month`).
 
 :class:`Network` holds the state of ``R`` replicates that share their structure, draws each
-mechanism's random numbers (:mod:`simulation.streams`), and hands months to the compiled step.
-The Mesa model (:mod:`simulation.model`) is the public face; its agents read their state from a
-:class:`Network` with a single replicate.
+mechanism's random numbers (:mod:`simulation.streams`), and hands months to the compiled step,
+or, when the month's submodels were changed (:mod:`simulation.submodels`), runs them one at a
+time. The Mesa model (:mod:`simulation.model`) is the public face; its agents read their state
+from a :class:`Network` with a single replicate.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from simulation import interventions, month
+from simulation import interventions, month, stepped
 from simulation.parameters import REGISTRY, names
 from simulation.records import METRICS, OUTCOMES, SUMMARY
 from simulation.streams import generator_states, seed_states
+from simulation.submodels import DEFAULT_SUBMODELS, Submodel, Submodels
 
 __all__ = ["METRICS", "OUTCOMES", "Network"]
 
@@ -66,23 +68,51 @@ def state_bytes(params: Mapping[str, Any]) -> int:
 
 
 _engine_ready = False
+_stepped_ready = False
 
 
-def warm_engine(announce: bool = True) -> float | None:
+def warm_engine(announce: bool = True, stepwise: bool = False) -> float | None:
     """Load the compiled engine, compiling it first if numba's cache cannot serve it.
 
     The first use after an install compiles the month step (``docs/performance.md`` says how
     long) and caches it on disk; later processes load it in well under a second. A compile is
     also needed after numba is upgraded or the engine's sources change. With ``announce``, a
     load that is taking long (a compile) is said on stderr, with a line every 15 seconds and one
-    when it is done. Returns the seconds taken, or ``None`` when this process had loaded it.
+    when it is done. With ``stepwise``, also the entry points that run a month submodel by
+    submodel (:mod:`simulation.stepped`), which a network whose submodels were changed loads
+    itself on first use. Returns the seconds taken, or ``None`` when this process had loaded it.
     """
-    global _engine_ready
-    if _engine_ready:
-        return None
-    _engine_ready = True
+    global _engine_ready, _stepped_ready
     from simulation.parameters import resolve
 
+    seconds = None
+    if not _engine_ready:
+        _engine_ready = True
+
+        def whole_months() -> None:
+            net = Network([resolve({"horizon_months": 2})], [0], record="full", _warm=True)
+            net.run()
+            net.final_state()
+
+        seconds = _loading("the model engine", announce, whole_months)
+    # The submodel-by-submodel entry points are not compiled with the month: measured, they add
+    # about 60 s to its 80 to 90 s, and only a model whose submodels were changed uses them.
+    # Such a model's first use compiles them (cached on disk like the rest), announced as here.
+    if stepwise and not _stepped_ready:
+        _stepped_ready = True
+
+        def by_submodel() -> None:
+            noop = DEFAULT_SUBMODELS.insert("warm", lambda net: None, after="service_users")
+            Network([resolve({"horizon_months": 2})], [0], record="full", submodels=noop,
+                    _warm=True).run()
+
+        seconds = (seconds or 0.0) + _loading("the engine's month submodel by submodel",
+                                              announce, by_submodel)
+    return seconds
+
+
+def _loading(what: str, announce: bool, load: Callable[[], None]) -> float:
+    """Seconds ``load()`` took; with ``announce``, a long one (a compile) is said on stderr."""
     done = threading.Event()
     t0 = time.perf_counter()
 
@@ -90,22 +120,20 @@ def warm_engine(announce: bool = True) -> float | None:
         # a load from the cache takes well under two seconds: anything longer is a compile
         if done.wait(2.0):
             return
-        print("phase0: compiling the model engine (once per install, numba version or change "
+        print(f"phase0: compiling {what} (once per install, numba version or change "
               "of its sources; later runs load it from the cache) ...", file=sys.stderr,
               flush=True)
         while not done.wait(15.0):
             print(f"phase0: still compiling, {time.perf_counter() - t0:.0f} s",
                   file=sys.stderr, flush=True)
-        print(f"phase0: engine compiled in {time.perf_counter() - t0:.0f} s", file=sys.stderr,
-              flush=True)
+        print(f"phase0: {what} compiled in {time.perf_counter() - t0:.0f} s",
+              file=sys.stderr, flush=True)
 
     watcher = threading.Thread(target=progress, daemon=True) if announce else None
     if watcher is not None:
         watcher.start()
     try:
-        net = Network([resolve({"horizon_months": 2})], [0], record="full", _warm=True)
-        net.run()
-        net.final_state()
+        load()
     finally:
         done.set()
         if watcher is not None:
@@ -127,16 +155,30 @@ class Network:
     engine does not check them (compiled code does not check indices): values written must stay
     in their ranges, indices within their arrays. ``params`` are taken as resolved
     (:func:`simulation.parameters.resolve`), as ``run`` and ``run_batch`` make them.
+
+    ``submodels`` is the month (:mod:`simulation.submodels`): ``None`` or
+    :data:`~simulation.submodels.DEFAULT_SUBMODELS` runs months in one compiled call to the
+    horizon; any other list steps month by month, its submodels one after another over every
+    replicate. ``model`` is the :class:`~simulation.model.PhaseZeroModel` that owns the network,
+    if any (set by the model, for user submodels).
     """
 
     def __init__(self, params: Sequence[Mapping[str, Any]], seeds: Sequence[int],
-                 record: str = "full", _warm: bool = False) -> None:
+                 record: str = "full", submodels: Submodels | Iterable[Submodel] | None = None,
+                 _warm: bool = False) -> None:
         if len(params) != len(seeds) or not params:
             raise ValueError("need one parameter dict per seed, and at least one")
         if record not in _RECORD:
             raise ValueError(f"record must be 'full', 'current' or 'none', got {record!r}")
+        if submodels is None:
+            submodels = DEFAULT_SUBMODELS
+        elif not isinstance(submodels, Submodels):
+            submodels = Submodels(submodels)
+        self.submodels = submodels
+        self.model: Any = None
+        stepwise = submodels != DEFAULT_SUBMODELS
         if not _warm:
-            warm_engine()
+            warm_engine(stepwise=stepwise)
         first = params[0]
         for p in params[1:]:
             for n in _STRUCTURE:
@@ -170,6 +212,8 @@ class Network:
             self._rng = np.stack([generator_states(seed) for seed in seeds])
         month.start(self.state, self.params, self.levers, shape, self._work, self._rng,
                     self._history, _RECORD[record])
+        # the month's draws of every replicate, when it steps submodel by submodel
+        self._draws = stepped.draws(R, shape) if stepwise else None
 
     def __getattr__(self, name: str) -> np.ndarray:
         # the state arrays, by name (net.trust_statutory, net.reached, ...)
@@ -184,9 +228,30 @@ class Network:
         months = min(int(months), self.horizon - self.month)
         if months <= 0:
             return
+        if self._draws is not None:
+            for _ in range(months):
+                self._step_submodels()
+            return
         month.advance(self.state, self.params, self.levers, self.shape, self._work, self._rng,
                       self.month, months, self._history, _RECORD[self.record])
         self.month += months
+
+    def _step_submodels(self) -> None:
+        """The next month, one submodel after another over every replicate, then its record."""
+        draws = self._draws
+        assert draws is not None
+        stepped.draw_month(self._rng, draws)
+        self.month += 1          # what the submodels see: the month being simulated
+        args = (self.state, self.params, self.levers, self.shape, self._work, draws, self.month)
+        for sub in self.submodels:
+            if sub.compiled:
+                sub.function(*args)
+            else:
+                sub.function(self)
+        record = _RECORD[self.record]
+        if record > 0:
+            stepped.record_month(self.state, self.shape, self._history,
+                                 self.month if record == 2 else 0)
 
     def step(self) -> None:
         """Advance every replicate by one month, in the order of ODD section 3."""
