@@ -58,6 +58,11 @@ class PhaseZeroModel(mesa.Model):
 
     #: The month's submodels, in order (the default: the compiled month, in one call).
     submodels: Submodels = DEFAULT_SUBMODELS
+    #: The agent class of each kind of agent; a subclass may use subclasses of its own
+    #: (for instance a ServiceUser with an attribute of an extension; docs/extending.md).
+    agent_classes: dict[str, type] = {"cbo": CommunityOrganisation, "broker": Broker,
+                                      "official": StatutoryOfficial,
+                                      "service_user": ServiceUser}
 
     def __init__(self, *, rng: Any = None, collect: bool = True, record: str | None = None,
                  **params: Any) -> None:
@@ -93,12 +98,12 @@ class PhaseZeroModel(mesa.Model):
     def _make_agents(self) -> None:
         """Create the agents, which read their state from the engine."""
         self._agents_made = True
-        net = self.network
-        CommunityOrganisation.create_agents(self, net.C, index=list(range(net.C)))
+        net, kinds = self.network, self.agent_classes
+        kinds["cbo"].create_agents(self, net.C, index=list(range(net.C)))
         if net.has_broker[0]:
-            Broker(self)
-        StatutoryOfficial.create_agents(self, net.S, index=list(range(net.S)))
-        ServiceUser.create_agents(self, net.U, index=list(range(net.U)))
+            kinds["broker"](self)
+        kinds["official"].create_agents(self, net.S, index=list(range(net.S)))
+        kinds["service_user"].create_agents(self, net.U, index=list(range(net.U)))
 
     @property
     def agents(self) -> mesa.agent.AgentSet:
@@ -152,7 +157,7 @@ class PhaseZeroModel(mesa.Model):
     def _after_months(self) -> None:
         if self._agents_made and not self.network.has_broker[0]:
             # a broker that leaves (a timed intervention) leaves the model's agents too
-            for broker in list(self.agents_by_type.get(Broker, [])):
+            for broker in list(self.agents_by_type.get(self.agent_classes["broker"], [])):
                 broker.remove()
         if self.network.month >= self.horizon:
             self.running = False

@@ -12,13 +12,14 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from simulation import interventions, month, stepped
-from simulation.parameters import REGISTRY, names
+from simulation.parameters import BUILT_IN, REGISTRY, names
 from simulation.records import METRICS, OUTCOMES, SUMMARY
 from simulation.streams import generator_states, seed_states
 from simulation.submodels import DEFAULT_SUBMODELS, Submodel, Submodels
@@ -30,7 +31,10 @@ _MAX_STATUTORY_MEETINGS = REGISTRY["statutory_meetings_per_month"].valid[1]
 _MAX_ACTIVITIES = int(REGISTRY["coproduction_activities"].valid[1])
 _STRUCTURE = tuple(names("structure")) + ("horizon_months",)
 #: Parameters the engine reads, one record field each (everything but the structure).
-_ENGINE_PARAMETERS = tuple(n for n in REGISTRY if REGISTRY[n].kind != "structure")
+_ENGINE_PARAMETERS = tuple(n for n in BUILT_IN if REGISTRY[n].kind != "structure")
+#: Second spawn-key word of a user's own stream (``Network.stream``): the engine's streams are
+#: spawned with one-word keys, so no user stream can coincide with one of them.
+_USER_STREAM_TAG = 0x70686173
 _PARAMETER_DTYPE = np.dtype([(n, np.float64) for n in _ENGINE_PARAMETERS])
 _RECORD = {"none": 0, "current": 1, "full": 2}
 
@@ -196,6 +200,13 @@ class Network:
         # One record of every engine parameter per replicate (the engine reads p[r].name).
         self.params = np.array([tuple(float(q[n]) for n in _ENGINE_PARAMETERS) for q in params],
                                dtype=_PARAMETER_DTYPE)
+        # Parameters an extension registered (simulation.parameters.register): not the
+        # engine's, read by user submodels through ``p``.
+        self._extension_params = {n: np.array([float(q[n]) for q in params])
+                                  for n in first if n not in BUILT_IN and n in REGISTRY}
+        self.seeds = tuple(int(seed) for seed in seeds)
+        self._user_streams: dict[str, list[np.random.Generator]] = {}
+        self._extra: dict[str, np.ndarray] = {}
         # Runs that schedule timed interventions read their levers month by month; the others
         # keep month 0's throughout.
         timed = any(float(q[n]) != 0 for q in params for n in interventions.TIMED)
@@ -263,8 +274,33 @@ class Network:
 
     @property
     def p(self) -> dict[str, np.ndarray]:
-        """Every engine parameter as an (R,) array, by name."""
-        return {n: self.params[n] for n in _ENGINE_PARAMETERS}
+        """Every parameter but the structure as an (R,) array, by name (an extension's too)."""
+        return {**{n: self.params[n] for n in _ENGINE_PARAMETERS}, **self._extension_params}
+
+    def stream(self, name: str) -> list[np.random.Generator]:
+        """A random stream of a user submodel's own: one NumPy generator per replicate.
+
+        Seeded from each replicate's seed and ``name`` (NumPy's SeedSequence with a spawn key
+        no engine stream uses), made on first use and kept: the same seed and name give the
+        same numbers, and drawing from them leaves the engine's own streams, and so the
+        model's common random numbers, untouched.
+        """
+        if name not in self._user_streams:
+            key = zlib.crc32(name.encode())
+            self._user_streams[name] = [
+                np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+                    seed, spawn_key=(_USER_STREAM_TAG, key)))) for seed in self.seeds]
+        return self._user_streams[name]
+
+    def extra(self, name: str, like: str = "user_trust", dtype: Any = float) -> np.ndarray:
+        """An array of a user submodel's own, kept with the network (zeros on first use).
+
+        Shaped like the state array ``like`` (first axis the replicate), so an agent
+        attribute can read it as it reads the engine's state (``EngineState``).
+        """
+        if name not in self._extra:
+            self._extra[name] = np.zeros(getattr(self.state, like).shape, dtype=dtype)
+        return self._extra[name]
 
     @property
     def stream_states(self) -> np.ndarray:

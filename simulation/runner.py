@@ -91,8 +91,7 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
             replicates run; the batch runs the class's month, not one Mesa model per replicate,
             so set-up a subclass does in ``__init__`` is not repeated here (docs/extending.md).
     """
-    submodels = getattr(model_class_of(model_class), "submodels", None)
-    extra = {} if submodels is None else {"submodels": submodels}
+    submodels = model_class_of(model_class).submodels
     seeds = [check_seed(s) for s in seeds]
     if isinstance(memory, bool) or not isinstance(memory, int | np.integer) or memory < 1:
         raise ValueError(f"memory must be a positive number of bytes, got {memory!r}")
@@ -113,7 +112,7 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
         passes += [members[k:k + size] for k in range(0, len(members), size)]
     for members in passes:
         net = Network([resolved[i] for i in members], [seeds[i] for i in members],
-                      record="full" if timeseries else "none", **extra)
+                      record="full" if timeseries else "none", submodels=submodels)
         net.run()
         state = net.final_state()
         history = net.history if timeseries else {}
