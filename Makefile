@@ -16,6 +16,9 @@ $(BIN)/python:
 # Installing also compiles the model engine once (numba caches it beside the sources), so the
 # first run afterwards does not stop to compile.
 WARM := $(BIN)/python -c "from simulation.network import warm_engine; warm_engine()"
+# The tests run extended models too, so they also load (or compile) the month-by-month entry
+# points first, announced, rather than in the middle of a test.
+WARM_TESTS := from simulation.network import warm_engine; warm_engine(stepwise=True)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[viz]"
@@ -47,7 +50,7 @@ VERSIONS := import platform, importlib.metadata as m; print('versions: python ' 
 test: $(TEST_STAMP) browser
 	@$(BIN)/python -c "$(VERSIONS)"
 	$(BIN)/ruff check simulation experiments tests
-	@$(WARM)
+	@$(BIN)/python -c "$(WARM_TESTS)"
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium for the two browser tests, installed with apt when it is missing
@@ -121,7 +124,7 @@ newest-suite:
 	    -e ".[test,distributed,viz,discovery]"
 	@$(NBIN)/python -c "$(VERSIONS)"
 	$(NBIN)/ruff check simulation experiments tests
-	@$(NBIN)/python -c "from simulation.network import warm_engine; warm_engine()"
+	@$(NBIN)/python -c "$(WARM_TESTS)"
 	$(NBIN)/python -m pytest -q
 
 lint: $(TEST_STAMP)

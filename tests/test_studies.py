@@ -16,7 +16,8 @@ def test_ablations_write_one_row_per_mechanism(tmp_path):
     table = pd.read_csv(out / "ablations.csv")
     assert list(table["mechanism_off"]) == ["(none)", *ABLATIONS]
     assert table[["p_phase_zero", "p_engagement"]].apply(lambda c: c.between(0, 1)).all().all()
-    assert json.loads((out / "manifest.json").read_text())["command"].startswith("phase0 ablations ")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"].startswith("phase0 ablations ")
 
 
 def test_robustness_writes_every_nudge_and_refuses_an_occupied_folder(tmp_path):

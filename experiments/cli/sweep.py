@@ -2,8 +2,9 @@
 
 Sample a design over the registry's sweep ranges (behaviour and lever parameters by default,
 plus a dummy), run every row R times with common seeds in the compiled engine, and store the
-runs in resumable Parquet chunks: the design's values, the outcomes with their censoring flags
-and end-of-run indices. --merge joins finished shards.
+runs in resumable Parquet chunks: the design's raw values and the values the model used, the
+outcomes with their censoring flags, end-of-run indices and, with --record monthly, chosen
+metrics every month. --merge joins finished shards.
 """
 
 from __future__ import annotations
@@ -42,12 +43,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed-set", type=int, default=1,
                    help="which set of run seeds (default 1); the same design with set 2 shows "
                    "how far results move with the seeds alone")
+    p.add_argument("--record", default=None, metavar="monthly[:M1,M2,...]",
+                   help="also keep metrics every month, in long format (monthly.parquet): "
+                   "'monthly' for trust, recognition, endorsement, relational resources and "
+                   "engaged share, or 'monthly:' and metric names (simulation.records.METRICS)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="a dask.distributed scheduler, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--shard", type=shard, default=None, metavar="I/K",
                    help="run only the I-th of K disjoint parts of the design")
     p.add_argument("--model", default=None, metavar="MODULE:FUNCTION",
-                   help="sweep another model: f(params: dict, seed: int) -> dict of outputs")
+                   help="sweep another model: f(params: dict, seed: int) -> dict of outputs "
+                   "(an output X with a flag X_censored is a time to event, censored where "
+                   "the flag is true)")
     add_model_class(p)
     p.add_argument("--problem", default=None, metavar="FILE",
                    help="TOML with [parameters.NAME] bounds = [low, high] for --model")
@@ -128,7 +135,8 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, params=params, scenario=args.scenario, model=args.model,
         problem_file=args.problem, second_order=args.second_order, levels=args.levels,
         values=grid or None, chunk_rows=chunk_rows, seed_set=args.seed_set, table=table,
-        memory=int(args.memory_per_worker * 2**30), model_class=args.model_class)
+        memory=int(args.memory_per_worker * 2**30), model_class=args.model_class,
+        record=args.record)
     report = run_sweep(folder, planned, resume=args.resume,
                        workers=1 if args.scheduler else workers(args),
                        scheduler=args.scheduler, shard=args.shard, progress=not args.quiet)

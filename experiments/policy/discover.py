@@ -56,9 +56,13 @@ class Target:
             raise UserError(f"target output '{self.output}' is not in this sweep's results; "
                             f"outputs are: {', '.join(known)}")
         col = runs[self.output]
-        if self.output.endswith("_months") and self.output[:-7] + "_censored" in runs:
-            # a censored run's event lies beyond every month: +inf compares correctly
-            values = col.astype("Float64").fillna(np.inf).astype(float).to_numpy()
+        flag = (self.output.removesuffix("_months") + "_censored"
+                if self.output.endswith("_months") else self.output + "_censored")
+        if flag in runs:
+            # a censored run's event lies beyond its time observed (phase0's: beyond every
+            # month; another model's: beyond the censoring time): +inf compares correctly
+            values = col.astype("Float64").fillna(np.inf).astype(float).to_numpy(copy=True)
+            values[runs[flag].astype(bool).to_numpy()] = np.inf
         else:
             values = pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
             if np.isnan(values).any():

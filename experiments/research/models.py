@@ -37,3 +37,18 @@ def ishigami_indices() -> dict[str, dict[str, float]]:
     var = v1 + v2 + v13
     return {"S1": {"x1": v1 / var, "x2": v2 / var, "x3": 0.0},
             "ST": {"x1": (v1 + v13) / var, "x2": v2 / var, "x3": v13 / var}}
+
+
+#: Censoring time of :func:`exponential_event`.
+EVENT_HORIZON = 5.0
+
+
+def exponential_event(params: dict[str, Any], seed: int) -> dict[str, float | bool]:
+    """A time to event with censoring: exponential with rate ``x1`` (x2, x3 do nothing).
+
+    The event is observed up to ``EVENT_HORIZON``; later events are censored there. Its
+    restricted mean time is (1 - exp(-x1 H)) / x1 and its probability 1 - exp(-x1 H): the
+    check that a sweep honours another model's censoring flags.
+    """
+    t = float(np.random.default_rng(seed).exponential(1.0 / float(params["x1"])))
+    return {"time": min(t, EVENT_HORIZON), "time_censored": t > EVENT_HORIZON}

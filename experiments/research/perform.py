@@ -49,9 +49,10 @@ def perform_experiments(scenario: str | None = None, design: pd.DataFrame | int 
 
     Returns:
         ``experiments``: one row per run: ``row``, ``replicate``, ``seed``, ``scenario`` and the
-        design's parameter values. ``outcomes``: the same ``row``, ``replicate``, ``seed`` and
-        every output (each outcome's month, nullable, and its ``_censored`` flag; the
-        end-of-run indices).
+        design's parameter values, each followed by the value the model used (``NAME_used``:
+        integers rounded, booleans true from 0.5). ``outcomes``: the same ``row``,
+        ``replicate``, ``seed`` and every output (each outcome's month, nullable, and its
+        ``_censored`` flag; the end-of-run indices).
     """
     table = design if isinstance(design, pd.DataFrame) else None
     if table is not None:
@@ -85,7 +86,8 @@ def split(folder: SweepFolder) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A finished sweep's runs as ``(experiments, outcomes)``."""
     manifest = folder.read_manifest()
     runs = pd.read_parquet(folder.path / RESULTS)
-    design = [c for c in manifest["problem"]["names"] if c in runs]
+    names = manifest["problem"]["names"]
+    design = [c for name in names for c in (name, name + "_used") if c in runs]
     experiments = runs[[*RUN_COLUMNS, *design]].copy()
     experiments.insert(3, "scenario", manifest.get("scenario"))
     outcomes = runs[[c for c in runs if c not in design]].copy()

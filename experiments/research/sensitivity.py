@@ -56,9 +56,9 @@ def targets(manifest: dict[str, Any], rows: pd.DataFrame) -> tuple[list[str], li
     if manifest.get("model") is None:
         return [t for t in PHASE0_TARGETS if t in rows], [t for t in VARIANCE_TARGETS
                                                            if t in rows]
-    means = [c for c in rows if c.startswith("mean_")]
-    return means, [c.replace("mean_", "var_", 1) for c in means if
-                   c.replace("mean_", "var_", 1) in rows]
+    # another model's outputs; for its times to event, restricted mean time and probability
+    means = [c for c in rows if c.startswith(("mean_", "rmst_", "p_"))]
+    return means, [c for c in rows if c.startswith("var_")]
 
 
 def _spec(manifest: dict[str, Any], x: np.ndarray, y: np.ndarray):

@@ -21,8 +21,16 @@ import numpy as np
 import pandas as pd
 
 from experiments.research.sweep.design import row_parameters
+from experiments.research.sweep.outputs import (
+    USED,
+    add_used_values,
+    as_flags,
+    censored_outputs,
+    monthly_table,
+)
 from experiments.research.sweep.storage import (
     FORMAT,
+    MONTHLY,
     RESULTS,
     ROWS,
     SweepFolder,
@@ -59,6 +67,7 @@ class ChunkTask:
     model: str | None
     memory: int = WORKER_MEMORY
     model_class: str | None = None
+    monthly: tuple[str, ...] = ()
 
 
 def _pin_threads() -> None:
@@ -106,13 +115,20 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
             from experiments.support.models import load_model_class
 
             model_class, _ = load_model_class(task.model_class)
-        out = _phase0_outputs(run_batch(params, seeds, memory=task.memory,
-                                        model_class=model_class))
+        results = run_batch(params, seeds, memory=task.memory, model_class=model_class,
+                            timeseries=bool(task.monthly))
+        out = _phase0_outputs(results)
+        if task.monthly:
+            monthly = monthly_table(results, base["row"], base["replicate"], base["seed"],
+                                    task.monthly)
     else:
         fn = load_model(task.model)
         records = [fn(p, s) for p, s in zip(params, seeds, strict=True)]
-        out = {k: np.asarray([r[k] for r in records], float) for k in records[0]}
-    return pd.DataFrame({**base, **out})
+        out = as_flags({k: np.asarray([r[k] for r in records], float) for k in records[0]})
+    df = pd.DataFrame({**base, **out})
+    if task.monthly:
+        df.attrs["monthly"] = monthly  # written beside the chunk (storage.write_chunk)
+    return df
 
 
 def _phase0_outputs(results: list) -> dict[str, np.ndarray]:
@@ -141,6 +157,7 @@ def aggregate(results: pd.DataFrame, design_columns: Sequence[str]) -> pd.DataFr
     g = results.groupby("row", sort=True)
     rows = g[list(design_columns)].first()
     rows.insert(0, "replicates", g.size())
+    events = censored_outputs(results)
     if f"{OUTCOMES[0]}_censored" in results:
         h = results["horizon_months"].astype(float)
         for key in OUTCOMES:
@@ -155,8 +172,18 @@ def aggregate(results: pd.DataFrame, design_columns: Sequence[str]) -> pd.DataFr
             rows[f"p_{key}"] = reached.groupby(results["row"]).mean()
         others = list(OUTPUTS)
     else:
-        skip = {"row", "replicate", "seed", *design_columns}
-        others = [c for c in results.columns if c not in skip]
+        # another model's times to event (an output with its censoring flag): X is the time
+        # observed, so its mean is the restricted mean time to the censoring times
+        for key in events:
+            t = results[key].astype(float)
+            rows[f"rmst_{key}"] = t.groupby(results["row"]).mean()
+            rows[f"var_{key}"] = (t.groupby(results["row"]).var(ddof=1)
+                                  if len(results) > len(rows) else 0.0)
+            rows[f"p_{key}"] = (~results[f"{key}_censored"].astype(bool)).groupby(
+                results["row"]).mean()
+        skip = {"row", "replicate", "seed", *design_columns, *events,
+                *(f"{k}_censored" for k in events)}
+        others = [c for c in results.columns if c not in skip and not c.endswith(USED)]
     for k in others:
         rows[f"mean_{k}"] = g[k].mean()
         rows[f"var_{k}"] = g[k].var(ddof=1) if len(results) > len(rows) else 0.0
@@ -190,8 +217,8 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
                    scenario: str | None, base: dict[str, Any], model: str | None,
                    second_order: bool, levels: int, values: dict | None, chunk_rows: int,
                    design: pd.DataFrame, run_seeds: list[int],
-                   memory: int = WORKER_MEMORY, model_class: str | None = None
-                   ) -> dict[str, Any]:
+                   memory: int = WORKER_MEMORY, model_class: str | None = None,
+                   monthly: Sequence[str] | None = None) -> dict[str, Any]:
     """The manifest of a new sweep, with its fingerprint and provenance.
 
     ``model_class`` is recorded only when given, so that the fingerprints of sweeps of the
@@ -209,6 +236,8 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
     }
     if model_class is not None:
         manifest["model_class"] = model_class
+    if monthly:
+        manifest["record"] = {"monthly": list(monthly)}
     manifest["fingerprint"] = fingerprint(manifest)
     return manifest
 
@@ -224,7 +253,8 @@ def tasks_for(manifest: dict[str, Any], design: pd.DataFrame, chunks: Iterable[i
                       tuple(tuple(values[r]) for r in partition[c]), cols,
                       tuple(manifest["run_seeds"]), manifest["model"],
                       int(manifest.get("memory_per_worker", WORKER_MEMORY)),
-                      manifest.get("model_class")) for c in chunks]
+                      manifest.get("model_class"),
+                      tuple(manifest.get("record", {}).get("monthly") or ())) for c in chunks]
 
 
 # ---------------------------------------------------------------- execution
@@ -312,6 +342,8 @@ def assemble(folder: SweepFolder, manifest: dict[str, Any]) -> pd.DataFrame:
     if len(results) != expected:
         raise UserError(f"sweep holds {len(results)} runs, expected {expected}")
     rows = aggregate(results, [c for c in design.columns])
+    if manifest["model"] is None:
+        results = add_used_values(results, design, manifest["base"])
     bad = rows_with_nan(rows)
     if bad:
         shown = ", ".join(map(str, bad[:20])) + (" ..." if len(bad) > 20 else "")
@@ -320,6 +352,9 @@ def assemble(folder: SweepFolder, manifest: dict[str, Any]) -> pd.DataFrame:
     atomic_write_parquet(with_manifest(results, manifest), folder.path / RESULTS)
     atomic_write_parquet(with_manifest(rows, manifest), folder.path / ROWS)
     atomic_write_text(rows.to_csv(index=False), folder.path / "rows.csv")
+    if manifest.get("record", {}).get("monthly"):
+        monthly = folder.read_monthly(list(range(n_chunks)))
+        atomic_write_parquet(with_manifest(monthly, manifest), folder.path / MONTHLY)
     return rows
 
 

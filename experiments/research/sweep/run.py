@@ -21,6 +21,7 @@ from experiments.research.sweep.engine import (
     shard_chunks,
     tasks_for,
 )
+from experiments.research.sweep.outputs import add_used_values
 from experiments.research.sweep.storage import RESULTS, SweepFolder
 from experiments.support.outputs import UserError
 
@@ -32,14 +33,19 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
               chunk_rows: int | None, seed_set: int = 1,
               table: pd.DataFrame | None = None,
               memory: int = WORKER_MEMORY,
-              model_class: str | type | None = None) -> tuple[SweepFolder, dict[str, Any]]:
+              model_class: str | type | None = None,
+              record: str | None = None) -> tuple[SweepFolder, dict[str, Any]]:
     """Describe a sweep (design, seeds, base parameters) without running anything.
 
     With ``method="table"``, ``table`` is the design itself: one row per design point.
     ``model_class`` (a PhaseZeroModel subclass or ``module:Class``) runs the subclass's month;
     the manifest records it, and the sweep's workers import it from there (as they do
-    ``--model``): the command line named it.
+    ``--model``): the command line named it. ``record`` ``"monthly"`` or
+    ``"monthly:M1,M2"`` also keeps those metrics every month (``monthly.parquet``).
     """
+    from experiments.research.sweep.outputs import parse_record
+
+    monthly = parse_record(record)
     from experiments.research.compare import common_seeds
 
     if replicates < 1:
@@ -58,6 +64,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
     if class_name is not None and model is not None:
         raise UserError("give --model (another model) or --model-class (a phase0 subclass), "
                         "not both")
+    if monthly and model is not None:
+        raise UserError("--record monthly records the phase0 model's metrics; --model has none")
     if model is not None:
         from experiments.research.sweep.engine import load_model
 
@@ -97,7 +105,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         scenario=scenario_name, base=base, model=model, second_order=second_order,
         levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
         chunk_rows=rows_per_chunk, design=design, memory=int(memory),
-        run_seeds=common_seeds(seed, replicates, seed_set), model_class=class_name)
+        run_seeds=common_seeds(seed, replicates, seed_set), model_class=class_name,
+        monthly=monthly)
     return SweepFolder(out), {"manifest": manifest, "design": design}
 
 
@@ -161,6 +170,10 @@ def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
         if f.path.resolve() == target.path.resolve():
             continue
         for c in sorted(f.finished_chunks(manifest) - have):
+            if f.monthly_path(c).exists():  # before its chunk, as a run writes them
+                tmp = target.chunk_dir / f".monthly-{c:06d}.parquet.tmp-merge"
+                shutil.copyfile(f.monthly_path(c), tmp)
+                tmp.replace(target.monthly_path(c))
             tmp = target.chunk_dir / f".chunk-{c:06d}.parquet.tmp-merge"
             shutil.copyfile(f.chunk_path(c), tmp)
             tmp.replace(target.chunk_path(c))
@@ -186,6 +199,8 @@ def reproduce(path: Path, workers: int = 1, progress: bool = True) -> dict[str, 
     execute(tasks, lambda t, df: fresh.append(df), workers, None, progress)
     again = pd.concat(fresh, ignore_index=True).sort_values(
         ["row", "replicate"], kind="stable").reset_index(drop=True)
+    if manifest["model"] is None:
+        again = add_used_values(again, design, manifest["base"])
     mismatched = []
     for row, a in stored.groupby("row", sort=True):
         b = again[again["row"] == row]

@@ -34,7 +34,7 @@ from experiments.support.outputs import UserError
 
 FORMAT = "phase0-sweep/1"
 MANIFEST, DESIGN, CHUNKS = "manifest.json", "design.parquet", "chunks"
-RESULTS, ROWS = "results.parquet", "rows.parquet"
+RESULTS, ROWS, MONTHLY = "results.parquet", "rows.parquet", "monthly.parquet"
 
 #: Manifest fields that define a sweep: two folders with the same values hold the same sweep.
 DEFINING = ("format", "method", "n", "replicates", "seed", "problem", "scenario", "base",
@@ -49,8 +49,9 @@ def fingerprint(manifest: dict[str, Any]) -> str:
     fingerprints of sweeps of the model itself are unchanged.
     """
     core = {k: manifest.get(k) for k in DEFINING}
-    if manifest.get("model_class"):
-        core["model_class"] = manifest["model_class"]
+    for optional in ("model_class", "record"):  # only when set: older fingerprints stand
+        if manifest.get(optional):
+            core[optional] = manifest[optional]
     return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -191,9 +192,22 @@ class SweepFolder:
             done.add(int(p.stem.split("-")[1]))
         return done
 
+    def monthly_path(self, index: int) -> Path:
+        """Where chunk ``index``'s monthly values live (``--record monthly``)."""
+        return self.chunk_dir / f"monthly-{index:06d}.parquet"
+
     def write_chunk(self, index: int, df: pd.DataFrame, manifest: dict[str, Any]) -> None:
-        """Write one chunk atomically."""
+        """Write one chunk atomically; its monthly values first, so a chunk on disk has them."""
+        monthly = df.attrs.pop("monthly", None)
+        if monthly is not None:
+            atomic_write_parquet(with_manifest(monthly, manifest), self.monthly_path(index))
         atomic_write_parquet(with_manifest(df, manifest), self.chunk_path(index))
+
+    def read_monthly(self, indices: list[int]) -> pd.DataFrame:
+        """The monthly values of ``indices``, in design order."""
+        frames = [pq.read_table(self.monthly_path(i)).to_pandas() for i in sorted(indices)]
+        return pd.concat(frames, ignore_index=True).sort_values(
+            ["row", "replicate", "month"], kind="stable").reset_index(drop=True)
 
     def read_chunks(self, indices: list[int]) -> pd.DataFrame:
         """The per-run results of ``indices``, in design order."""
