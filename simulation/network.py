@@ -9,10 +9,10 @@ from a :class:`Network` with a single replicate.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -286,10 +286,11 @@ class Network:
         model's common random numbers, untouched.
         """
         if name not in self._user_streams:
-            key = zlib.crc32(name.encode())
+            digest = hashlib.sha256(name.encode()).digest()
+            key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
             self._user_streams[name] = [
                 np.random.Generator(np.random.PCG64(np.random.SeedSequence(
-                    seed, spawn_key=(_USER_STREAM_TAG, key)))) for seed in self.seeds]
+                    seed, spawn_key=(_USER_STREAM_TAG, *key)))) for seed in self.seeds]
         return self._user_streams[name]
 
     def extra(self, name: str, like: str = "user_trust", dtype: Any = float) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,17 +42,26 @@ class RunResult:
     seed: int = 0
 
 
-def model_class_of(model_class: type | None) -> type[PhaseZeroModel]:
-    """``model_class``, checked to be a :class:`PhaseZeroModel` subclass (None: the model)."""
+def model_class_of(model_class: type | str | None) -> type[PhaseZeroModel]:
+    """``model_class`` checked to be a :class:`PhaseZeroModel` subclass (None: the model).
+
+    ``model_class`` may be the class or its path, ``"package.module:Class"``.
+    """
     if model_class is None:
         return PhaseZeroModel
+    if isinstance(model_class, str):
+        module, sep, name = model_class.partition(":")
+        if not sep:
+            raise ValueError(f"model_class must look like 'module:Class', got {model_class!r}")
+        model_class = getattr(importlib.import_module(module), name)
     if not (isinstance(model_class, type) and issubclass(model_class, PhaseZeroModel)):
         raise TypeError(f"model_class must be a subclass of PhaseZeroModel, got {model_class!r}")
     return model_class
 
 
 def run(params: Mapping[str, Any] | None = None, seed: int = 0,
-        timeseries: bool = True, model_class: type[PhaseZeroModel] | None = None) -> RunResult:
+        timeseries: bool = True,
+        model_class: type[PhaseZeroModel] | str | None = None) -> RunResult:
     """Run :class:`~simulation.model.PhaseZeroModel` (or a subclass) once to its horizon.
 
     Args:
@@ -59,8 +69,8 @@ def run(params: Mapping[str, Any] | None = None, seed: int = 0,
         seed: non-negative integer seed.
         timeseries: keep the monthly timeseries (recorded by the engine, as the model's
             ``DataCollector`` would record it month by month).
-        model_class: a subclass of :class:`PhaseZeroModel` to run instead (its submodels and
-            its own set-up; see docs/extending.md).
+        model_class: a subclass of :class:`PhaseZeroModel` (or ``"module:Class"``) to run
+            instead (its submodels and its own set-up; see docs/extending.md).
     """
     model = model_class_of(model_class)(rng=check_seed(seed), collect=False,
                                         record="full" if timeseries else "none",
@@ -76,7 +86,7 @@ def run(params: Mapping[str, Any] | None = None, seed: int = 0,
 def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
               seeds: Sequence[int], timeseries: bool = False,
               memory: int = BATCH_MEMORY,
-              model_class: type[PhaseZeroModel] | None = None) -> list[RunResult]:
+              model_class: type[PhaseZeroModel] | str | None = None) -> list[RunResult]:
     """Run many replicates in the compiled engine; result ``i`` equals ``run(params_i, seeds[i])``.
 
     Args:

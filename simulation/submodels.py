@@ -42,9 +42,11 @@ A user submodel is a Python function ``fn(network) -> None`` of the
   A submodel may keep arrays of its own on the network or the model (set them in the model's
   ``__init__``, or on first call).
 
-A user submodel that needs random numbers should draw them from a generator of its own (for
-instance seeded from ``network.model.seed_used``), never from the engine's streams: the
-engine's numbers then stay the same whatever the user adds (common random numbers).
+A user submodel that needs random numbers draws them from a stream of its own,
+``network.stream(name)`` (one generator per replicate, seeded from the run's seed and the
+name), never from the engine's streams: the engine's numbers then stay the same whatever the
+user adds (common random numbers). Arrays of its own it keeps with ``network.extra(name)``,
+which works under ``run_batch`` too (where ``network.model`` is None).
 
 With the default list a network runs its months in one compiled call to the horizon. With any
 other list it steps month by month: every stream's block of the month is drawn for all

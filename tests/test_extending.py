@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-
 DOC = Path(__file__).resolve().parents[1] / "docs" / "extending.md"
 
 
@@ -59,18 +57,33 @@ def test_peer_support_raises_trust_and_leaves_the_engines_numbers_alone(peer_sup
     assert trust[1] > trust[0]
 
 
-def test_the_commands_run_a_sweep_and_its_analysis(peer_support, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    commands = [c for c in _blocks("sh")[0].replace("\\\n", " ").splitlines() if c.strip()]
-    sweep = next(c for c in commands if c.startswith("phase0 sweep")).split()[1:]
-    analyze = next(c for c in commands if c.startswith("phase0 analyze")).split()[1:]
-    run = next(c for c in commands if c.startswith("phase0 run")).split()[1:]
-    assert main([*run, "--set", "horizon_months=60"]) == 0
-    assert main([*sweep, "--workers", "1", "--quiet"]) == 0
-    assert main(analyze) == 0
+def test_the_commands_run_as_written_from_the_modules_folder(peer_support, tmp_path):
+    """Every command of the page but the dashboard (a server), as a user types it."""
     import json
+    import os
+    import shutil
+    import subprocess
 
+    shutil.copy(peer_support.__file__, tmp_path / "peer_support.py")
+    exe = os.path.join(os.path.dirname(sys.executable), "phase0")
+    commands = [c for c in _blocks("sh")[0].replace("\\\n", " ").splitlines() if c.strip()]
+    commands = [c for c in commands if not c.startswith("phase0 dashboard")]
+    assert [c.split()[1] for c in commands] == ["run", "sweep", "analyze", "compare"]
+    for line in commands:
+        args = line.split()[1:]
+        quiet = ["--quiet"] if args[0] in ("sweep", "compare") else []  # no progress bars
+        done = subprocess.run([exe, *args, *quiet], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=900)
+        assert done.returncode == 0, f"{line}: {done.stderr}"
     manifest = json.loads((tmp_path / "sweeps" / "peer" / "manifest.json").read_text())
     assert manifest["model_class"] == "peer_support:PeerSupportModel"
+    assert len(manifest["model_class_sha256"]) == 64
     morris = pd.read_csv(tmp_path / "sweeps" / "peer" / "analysis" / "morris.csv")
     assert "peer_support_rate" in set(morris["parameter"])
+    runs = pd.read_parquet(tmp_path / "sweeps" / "peer" / "results.parquet")
+    assert "peer_support_rate_used" in runs
+    compare = json.loads((tmp_path / "runs" / "peer_compare" / "manifest.json").read_text())
+    assert compare["model_class"] == "peer_support:PeerSupportModel"
+    summary = json.loads((tmp_path / "runs" / "peer" / "summary.json").read_text())
+    assert summary["model_class"] == "peer_support:PeerSupportModel"
+    assert summary["parameters"]["peer_support_rate"] == 0.2

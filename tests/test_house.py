@@ -21,8 +21,9 @@ REGISTRY_FILE = ROOT / "simulation" / "outcome_registry.py"
 OPTIONS_FILE = ROOT / "experiments" / "cli" / "options.py"
 OUTPUTS_FILE = ROOT / "experiments" / "support" / "outputs.py"
 #: Options every command that has them takes from experiments/cli/options.py.
-SHARED_OPTIONS = ("--workers", "--seed", "--out", "--overwrite", "--quiet", "--scenario", "--set",
-                  "--model-class", "--parameter-sets", "--max-sets")
+SHARED_OPTIONS = ("--workers", "--seed", "--out", "--overwrite", "--quiet", "--scenario",
+                  "--scenarios", "--set", "--replicates", "--model-class", "--parameter-sets",
+                  "--max-sets", "--json", "--horizon")
 
 
 def _trees() -> list[tuple[Path, ast.AST]]:

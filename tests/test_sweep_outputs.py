@@ -106,3 +106,15 @@ def test_the_experiments_table_holds_used_values(tmp_path):
     experiments, _ = perform_experiments(None, design, replicates=1, folder=tmp_path / "p")
     assert list(experiments["kpi_tied_used"]) == [0.0, 1.0]
     assert Path(tmp_path / "p" / "results.parquet").exists()
+
+
+def test_a_censored_run_meets_a_lower_bound_only_when_its_censoring_is_past_it():
+    runs = pd.DataFrame({"time": [2.0, 3.0, 3.0, 6.0],
+                         "time_censored": [False, True, True, False]})
+    assert list(Target("time", ">=", 2.5).evaluate(runs)) == [False, True, True, True]
+    assert list(Target("time", ">=", 4.0).evaluate(runs)) == [False, False, False, True]
+    assert list(Target("time", "<=", 3.0).evaluate(runs)) == [True, False, False, False]
+    months = pd.DataFrame({"x_months": pd.array([10, None], dtype="Int64"),
+                           "x_censored": [False, True], "horizon_months": [180, 180]})
+    assert list(Target("x_months", ">", 100).evaluate(months)) == [False, True]
+    assert list(Target("x_months", ">", 200).evaluate(months)) == [False, False]

@@ -14,15 +14,15 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import sys  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from types import ModuleType  # noqa: E402
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
 
-from experiments.cli.options import Parser  # noqa: E402
-from experiments.support.outputs import UserError  # noqa: E402
-from simulation.parameters import ParameterError  # noqa: E402
+from experiments.cli.options import Parser
+from experiments.support.outputs import UserError
+from simulation.parameters import ParameterError
 
 #: The commands, as ``phase0 --help`` lists them: a run, the registries, research, policy,
 #: teaching, then the developers' own (module ``a_b`` is command ``a-b``).

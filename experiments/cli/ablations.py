@@ -11,14 +11,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_horizon, add_run_options, add_scenario, workers
+from experiments.cli.options import (
+    add_horizon,
+    add_replicates,
+    add_run_options,
+    add_scenario,
+    workers,
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 ablations`` options."""
     add_scenario(p, "tpn_baseline")
-    p.add_argument("--replicates", type=int, default=200,
-                   help="common-seed runs per row (default 200)")
+    add_replicates(p, 200, "common-seed runs per row")
     add_horizon(p)
     add_run_options(p, seed_default=0, seed_help="first seed", out="results/ablations",
                     overwrite=True)

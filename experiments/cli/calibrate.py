@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_run_options, workers
+from experiments.cli.options import add_replicates, add_run_options, workers
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 calibrate`` options."""
     p.add_argument("--draws", type=int, default=2000, help="prior draws (default 2000)")
-    p.add_argument("--replicates", type=int, default=16, help="runs per draw (default 16)")
+    add_replicates(p, 16, "runs per draw")
     add_run_options(p, seed_default=2012, out="experiments/calibration", overwrite=True)
 
 

@@ -9,15 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_model_class, add_parameter_sets, add_run_options, workers
+from experiments.cli.options import (
+    add_model_class,
+    add_parameter_sets,
+    add_replicates,
+    add_run_options,
+    add_scenarios,
+    workers,
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 compare`` options."""
-    p.add_argument("--scenarios", default="",
-                   help="comma-separated scenario names or .toml paths (default: the eight "
-                   "standard scenarios)")
-    p.add_argument("--replicates", type=int, default=200, help="runs per scenario (default 200)")
+    add_scenarios(p, "the eight standard scenarios")
+    add_replicates(p, 200, "runs per scenario")
     add_parameter_sets(p, "", 0)
     add_model_class(p)
     add_run_options(p, seed_default=20080, out="results/compare", overwrite=True)
@@ -35,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from experiments.support.outputs import UserError
     from experiments.support.scenarios import STANDARD, load_scenario
 
+    model_class, _ = load_model_class(args.model_class)  # first: it may register parameters
     names = [n.strip() for n in args.scenarios.split(",") if n.strip()] if args.scenarios \
         else list(STANDARD)
     if not names:
@@ -47,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
     param_sets = None
     if args.parameter_sets and args.parameter_sets != "none":
         param_sets = load_parameter_sets(args.parameter_sets, args.max_sets)
-    model_class, _ = load_model_class(args.model_class)
     seeds = common_seeds(args.seed, args.replicates)
     table = write_comparison(Path(args.out), scenarios, seeds, workers(args), args.overwrite,
                              args.seed, param_sets, progress=not args.quiet,

@@ -12,6 +12,7 @@ from pathlib import Path
 from experiments.cli.options import (
     Parser,
     add_parameter_sets,
+    add_replicates,
     add_run_options,
     add_scenario,
     workers,
@@ -31,8 +32,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "bound on the probability of service-user engagement within the horizon is at least "
         "0.8. Sweeps are kept in --work and resumed if interrupted.")
     add_scenario(f, "new_network", " to start from")
-    f.add_argument("--replicates", type=int, default=2,
-                   help="runs per parameter set and setting (default 2)")
+    add_replicates(f, 2, "runs per parameter set and setting")
     add_parameter_sets(f, "accepted", 100)
     f.add_argument("--within", type=int, default=None, metavar="MONTHS",
                    help="the runway's engagement horizon (default: the model horizon, 180)")

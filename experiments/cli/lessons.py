@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_out
+from experiments.cli.options import add_out, add_replicates
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 lessons`` options."""
     add_out(p, None, "docs/teaching")
-    p.add_argument("--replicates", type=int, default=50, help="runs per setting (default 50)")
+    add_replicates(p, 50, "runs per setting")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -121,6 +121,18 @@ def add_horizon(p: argparse.ArgumentParser, default: int = 360) -> None:
                    help=f"months simulated (default {default}: {default / 12:g} years)")
 
 
+def add_replicates(p: argparse.ArgumentParser, default: int, what: str = "runs") -> None:
+    """``--replicates``: runs with common seeds, per setting."""
+    p.add_argument("--replicates", type=positive, default=default,
+                   help=f"{what} (default {default})")
+
+
+def add_scenarios(p: argparse.ArgumentParser, default: str) -> None:
+    """``--scenarios``: comma-separated scenario names or .toml paths."""
+    p.add_argument("--scenarios", default="",
+                   help=f"comma-separated scenario names or .toml paths (default: {default})")
+
+
 def add_seed(p: argparse.ArgumentParser, default: int, what: str = "root seed") -> None:
     """``--seed``: a non-negative integer."""
     p.add_argument("--seed", type=seed, default=default, help=f"{what} (default {default})")

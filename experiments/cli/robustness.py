@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_horizon, add_run_options, workers
+from experiments.cli.options import add_horizon, add_run_options, add_scenarios, workers
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -21,8 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fraction", type=float, default=0.10,
                    help="nudge as a fraction of each sweep range (default 0.10)")
     add_horizon(p)
-    p.add_argument("--scenarios", default=None,
-                   help="comma-separated scenarios (default: the eight standard ones)")
+    add_scenarios(p, "the eight standard scenarios")
     p.add_argument("--recheck", type=int, default=10,
                    help="rerun the N largest changes of P and of the median (default 10)")
     p.add_argument("--recheck-seeds", type=int, default=1000,

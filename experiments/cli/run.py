@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
     from simulation.parameters import resolve
     from simulation.provenance import provenance
 
+    # the class first: importing it registers its parameters, which --set may name
+    model_class, model_name = load_model_class(args.model_class)
     base: dict[str, Any] = load_scenario(args.scenario).overrides if args.scenario else {}
     params = resolve({**base, **parse_assignments(args.set)})
-    model_class, model_name = load_model_class(args.model_class)
     out = Path(args.out)
     check_writable_target(out, args.overwrite)
     result = run_model(params, seed=args.seed, timeseries=True, model_class=model_class)

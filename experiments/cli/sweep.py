@@ -14,6 +14,7 @@ from pathlib import Path
 
 from experiments.cli.options import (
     add_model_class,
+    add_replicates,
     add_run_options,
     add_scenario,
     gigabytes,
@@ -28,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=["sobol", "morris", "lhs", "grid", "table"])
     p.add_argument("--n", type=int, default=64,
                    help="base sample size (Sobol N, Morris trajectories, LHS points)")
-    p.add_argument("--replicates", type=int, default=4, help="runs per design row (default 4)")
+    add_replicates(p, 4, "runs per design row")
     p.add_argument("--params", default="", help="comma-separated parameters to vary "
                    "(default: every behaviour and lever parameter)")
     add_scenario(p, None, " whose values the other parameters take (default tpn_baseline)")

@@ -25,6 +25,7 @@ from experiments.support.outputs import (
     write_results,
 )
 from experiments.support.scenarios import load_scenario
+from simulation.outcome_registry import HEADLINE
 from simulation.outcome_registry import label as outcome_label
 from simulation.provenance import provenance
 
@@ -111,8 +112,7 @@ def _scenario_descriptions(names: list[str]) -> pd.DataFrame:
 def _drivers(folder: Path) -> pd.DataFrame:
     df = pd.read_csv(folder / "sobol" / "sobol.csv")
     rows = []
-    for target, words in [("rmst_phase_zero", "time to the end of phase zero"),
-                          ("rmst_engagement", f"time to {outcome_label('engagement')}")]:
+    for target, words in [(f"rmst_{o}", outcome_label(o)) for o in HEADLINE]:
         top = df[(df.target == target) & df.influential_ST].nlargest(5, "ST")
         rows.append({"outcome": words, "main drivers (total-order Sobol index, 95% CI)": "; ".join(
             f"{r.parameter} {r.ST:.2f} ± {r.ST_conf:.2f}" for r in top.itertuples())})

@@ -4,10 +4,9 @@
 LHS sweep of the lever and behaviour parameters) and runs PRIM, the patient rule induction method
 (Friedman and Fisher 1999), as the EMA Workbench implements it for scenario discovery (Bryant and
 Lempert 2010; Kwakkel 2017), on every run: a run is "of interest" when it meets the target. A
-censored run (the outcome not reached within the horizon) never meets a target of the form
-``X_months <= v`` and always meets ``X_months > v``. It also scores features with extra trees
-(the Workbench's ``get_ex_feature_scores``), to say which parameters matter most for the target
-whatever their box.
+censored run (the outcome not reached within the horizon) never meets ``X_months <= v``, and
+meets ``X_months > v`` when the horizon is at least v. Features are scored with extra trees (the
+Workbench's ``get_ex_feature_scores``): which parameters matter most, whatever their box.
 
 Needs the optional extra ``phase0[discovery]``.
 """
@@ -31,9 +30,7 @@ from experiments.support.outputs import UserError, check_writable_target, write_
 from simulation.parameters import REGISTRY
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
-    "==": operator.eq,
-}
+    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 _TARGET = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|<|>)\s*([-+0-9.eE]+)\s*$")
 DUMMY = "dummy"
 
@@ -50,7 +47,11 @@ class Target:
         return f"{self.output} {self.op} {self.value:g}"
 
     def evaluate(self, runs: pd.DataFrame) -> np.ndarray:
-        """Whether each run meets the target (censored outcomes never reach any month)."""
+        """Whether each run meets the target; a censored run as far as its censoring tells.
+
+        Its event comes after its censoring time C (the horizon; another model's time observed):
+        never within an upper bound or equality; ``>= v``, ``> v`` only when C >= v.
+        """
         if self.output not in runs.columns:
             known = sorted(c for c in runs.columns if c.endswith("_months") or c in _numeric(runs))
             raise UserError(f"target output '{self.output}' is not in this sweep's results; "
@@ -59,14 +60,20 @@ class Target:
         flag = (self.output.removesuffix("_months") + "_censored"
                 if self.output.endswith("_months") else self.output + "_censored")
         if flag in runs:
-            # a censored run's event lies beyond its time observed (phase0's: beyond every
-            # month; another model's: beyond the censoring time): +inf compares correctly
-            values = col.astype("Float64").fillna(np.inf).astype(float).to_numpy(copy=True)
-            values[runs[flag].astype(bool).to_numpy()] = np.inf
-        else:
-            values = pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
-            if np.isnan(values).any():
-                raise UserError(f"target output '{self.output}' has missing values")
+            censored = runs[flag].astype(bool).to_numpy()
+            values = col.astype("Float64").astype(float).to_numpy(copy=True)
+            met = np.asarray(_OPS[self.op](np.where(censored, 0.0, values), self.value), bool)
+            if self.op in (">=", ">"):
+                when = (values if not self.output.endswith("_months") else
+                        runs["horizon_months"].astype(float).to_numpy()
+                        if "horizon_months" in runs else np.full(len(runs), np.inf))
+                met[censored] = when[censored] >= self.value
+            else:
+                met[censored] = False
+            return met
+        values = pd.to_numeric(col, errors="coerce").astype(float).to_numpy()
+        if np.isnan(values).any():
+            raise UserError(f"target output '{self.output}' has missing values")
         return np.asarray(_OPS[self.op](values, self.value), bool)
 
 

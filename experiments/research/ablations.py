@@ -20,6 +20,7 @@ from experiments.research.survival import kaplan_meier
 from experiments.support.parallel import map_in_order
 from experiments.support.scenarios import load_scenario
 from simulation import run_batch
+from simulation.outcome_registry import HEADLINE, label
 
 #: Mechanism -> (what switching it off means, the parameter values that do it).
 ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -49,7 +50,7 @@ ABLATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         {"culture_spread": 0.0, "history_spread": 0.0}),
 }
 
-OUTCOMES = ("phase_zero", "engagement")
+OUTCOMES = HEADLINE
 
 
 def answers(params: dict[str, Any], seeds: Sequence[int], horizon: int) -> dict[str, float]:
@@ -89,8 +90,8 @@ def markdown(table: pd.DataFrame, scenario: str, runs: int, horizon: int) -> str
         "are medians, censored runs counted at the horizon; change = restricted mean time "
         "without the mechanism minus with it).",
         "",
-        "| mechanism switched off | how | end of phase zero: P, median, change | "
-        "engagement: P, median, change |",
+        "| mechanism switched off | how | "
+        + " | ".join(f"{label(o)}: P, median, change" for o in OUTCOMES) + " |",
         "|---|---|---|---|",
     ]
     for row in table.itertuples():

@@ -26,6 +26,7 @@ import pandas as pd
 from experiments.support.parallel import map_in_order
 from experiments.support.scenarios import load_scenario
 from simulation import run_batch
+from simulation.outcome_registry import HEADLINE
 from simulation.parameters import REGISTRY
 
 #: The goal of the model-2 issue: no nudge moves P by more than this ...
@@ -68,7 +69,7 @@ def scenario_spread(params: dict[str, Any], seeds: Sequence[int], horizon: int
     """
     results = run_batch({**params, "horizon_months": horizon}, list(seeds))
     out: dict[str, float] = {"runs": float(len(results))}
-    for key in ("phase_zero", "engagement"):
+    for key in HEADLINE:
         months = np.array([r.summary[f"{key}_months"] if r.summary[f"{key}_months"] is not None
                            else horizon for r in results], float)
         out[f"p_{key}"] = float(np.mean(months < horizon))

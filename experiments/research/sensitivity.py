@@ -30,12 +30,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.research.sweep.design import DUMMY
+from experiments.support.models import load_model_class
 from experiments.support.outputs import UserError, write_results
+from simulation.outcome_registry import HEADLINE
 
 #: Targets of a phase0 sweep: the outcomes' restricted mean time and probability of reaching
 #: them, and the replicate variance of their time.
-PHASE0_TARGETS = ("rmst_phase_zero", "p_phase_zero", "rmst_engagement", "p_engagement")
-VARIANCE_TARGETS = ("var_phase_zero", "var_engagement")
+PHASE0_TARGETS = tuple(f"{kind}_{o}" for o in HEADLINE for kind in ("rmst", "p"))
+VARIANCE_TARGETS = tuple(f"var_{o}" for o in HEADLINE)
 MIN_REPLICATES_FOR_VARIANCE = 20
 SUBSETS = (0.125, 0.25, 0.5, 1.0)
 
@@ -211,6 +213,7 @@ def one_at_a_time(manifest: dict[str, Any], ranking: pd.DataFrame, k: int, seed:
 
     if manifest.get("model") is not None:
         raise UserError("one-factor-at-a-time curves are drawn for the phase0 model only")
+    model_class, _ = load_model_class(manifest.get("model_class"))  # registers its parameters
     top = (ranking[ranking["parameter"] != DUMMY].groupby("parameter")["score"].max()
            .sort_values(ascending=False).head(k).index.tolist())
     names, bounds = manifest["problem"]["names"], manifest["problem"]["bounds"]
@@ -226,10 +229,10 @@ def one_at_a_time(manifest: dict[str, Any], ranking: pd.DataFrame, k: int, seed:
         else:
             values = list(np.linspace(lo, hi, levels))
         results = run_batch([{**manifest["base"], name: v} for v in values for _ in seeds],
-                            [s for _ in values for s in seeds])
+                            [s for _ in values for s in seeds], model_class=model_class)
         for i, v in enumerate(values):
             chunk = results[i * len(seeds):(i + 1) * len(seeds)]
-            for outcome in ("phase_zero", "engagement"):
+            for outcome in HEADLINE:
                 h = chunk[0].summary["horizon_months"]
                 t = np.array([r.summary[f"{outcome}_months"] or h for r in chunk], float)
                 reached = np.array([not r.summary[f"{outcome}_censored"] for r in chunk])
@@ -332,7 +335,7 @@ def _figures(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], out: Pat
         fig, axes = plt.subplots(len(params), 2, figsize=(9, 2.4 * len(params)), squeeze=False,
                                  constrained_layout=True)
         for i, name in enumerate(params):
-            for j, outcome in enumerate(("phase_zero", "engagement")):
+            for j, outcome in enumerate(HEADLINE):
                 s_ = t[(t["parameter"] == name) & (t["outcome"] == outcome)]
                 ax = axes[i, j]
                 ax.fill_between(s_["value"], s_["q10"], s_["q90"], alpha=0.25)

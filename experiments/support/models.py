@@ -1,12 +1,17 @@
 """Loading a user's code named on the command line (``module:name``).
 
-Only a command line or a Python call names code to import; a results file or manifest never
-does on its own (a sweep's workers import what its command named).
+A command line or a Python call names the code to import. A sweep's manifest records it, and
+resuming, merging or reproducing that sweep imports it again: those commands are for sweeps
+whose code the user trusts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import inspect
+import os
+import sys
 from typing import Any
 
 from experiments.support.outputs import UserError
@@ -17,6 +22,9 @@ def load_object(spec: str, option: str) -> Any:
     module, sep, name = spec.partition(":")
     if not sep or not module or not name:
         raise UserError(f"{option} must look like module:name, got {spec!r}")
+    # as `python -m` does: a module in the folder phase0 runs from can be named
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
     try:
         obj = importlib.import_module(module)
         for part in name.split("."):
@@ -33,6 +41,22 @@ def model_class_name(cls: type | None) -> str | None:
     if cls is None or cls is PhaseZeroModel:
         return None
     return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def source_hash(cls: type) -> str | None:
+    """SHA-256 of the source file that defines ``cls`` (None when there is none to read).
+
+    Recorded with the class name in a sweep's manifest and fingerprint, so that resuming a
+    sweep after the class's code changed is refused instead of mixing two versions.
+    """
+    try:
+        path = inspect.getsourcefile(cls)
+    except TypeError:
+        return None
+    if not path or not os.path.isfile(path):
+        return None
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def load_model_class(spec: str | type | None) -> tuple[type | None, str | None]:

@@ -225,7 +225,7 @@ def Status(model: PhaseZeroModel):
     """
     months = model.outcome_months()
     lines = []
-    for name in ("phase_zero", "engagement"):
+    for name in HEADLINE:
         month = months.get(name)
         when = f"month {month} ({month / 12:.1f} years)" if month is not None else "not yet"
         lines.append(f"{OUTCOMES[name].label}: {when}")

@@ -93,6 +93,7 @@ def teaching_parameters(scenario: str, choices: Mapping[str, str]) -> dict[str, 
 
 FIGURE_DIR = Path(__file__).resolve().parents[2] / "docs" / "teaching"
 _PZ, _ENG = OUTCOMES["phase_zero"].colour, OUTCOMES["engagement"].colour
+_BASELINE = "#2166ac"  # the studied network's line: not an outcome's colour
 
 
 def _runs(params: Mapping[str, Any], seeds: Sequence[int]) -> tuple[dict[str, np.ndarray],
@@ -180,7 +181,7 @@ def lesson_figures(out: Path = FIGURE_DIR, replicates: int = 50, seed: int = 200
 
     # 3. Funding: core funding versus short KPI-tied contracts (one run each, to see stalls).
     fig, axes = plt.subplots(2, 1, figsize=(7.5, 5.2), sharex=True, constrained_layout=True)
-    for name, color in [("tpn_baseline", "#1b7837"), ("short_kpi_contracts", "#b2182b")]:
+    for name, color in [("tpn_baseline", _BASELINE), ("short_kpi_contracts", "#b2182b")]:
         s, pz, eng = _runs(load_scenario(name).params, seeds)
         years = np.arange(s["funding_level"].shape[1]) / 12
         axes[0].plot(years, s["funding_level"][0], color=color, lw=1.2, label=name)
@@ -195,7 +196,7 @@ def lesson_figures(out: Path = FIGURE_DIR, replicates: int = 50, seed: int = 200
 
     # 4. Tokenism: meetings that feel tokenistic hold trust down.
     fig, axes = plt.subplots(2, 1, figsize=(7.5, 5.2), sharex=True, constrained_layout=True)
-    for (name, choices), color in [(("tpn_baseline", {}), "#1b7837"),
+    for (name, choices), color in [(("tpn_baseline", {}), _BASELINE),
                                    (("tpn_baseline", {"venues": "mostly statutory (25%)"}),
                                     "#e08214"),
                                    (("no_broker", {}), "#b2182b")]:

@@ -218,6 +218,7 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
                    second_order: bool, levels: int, values: dict | None, chunk_rows: int,
                    design: pd.DataFrame, run_seeds: list[int],
                    memory: int = WORKER_MEMORY, model_class: str | None = None,
+                   model_source: str | None = None,
                    monthly: Sequence[str] | None = None) -> dict[str, Any]:
     """The manifest of a new sweep, with its fingerprint and provenance.
 
@@ -236,6 +237,7 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
     }
     if model_class is not None:
         manifest["model_class"] = model_class
+        manifest["model_class_sha256"] = model_source
     if monthly:
         manifest["record"] = {"monthly": list(monthly)}
     manifest["fingerprint"] = fingerprint(manifest)
@@ -343,6 +345,9 @@ def assemble(folder: SweepFolder, manifest: dict[str, Any]) -> pd.DataFrame:
         raise UserError(f"sweep holds {len(results)} runs, expected {expected}")
     rows = aggregate(results, [c for c in design.columns])
     if manifest["model"] is None:
+        from experiments.support.models import load_model_class
+
+        load_model_class(manifest.get("model_class"))  # its parameters, for the used values
         results = add_used_values(results, design, manifest["base"])
     bad = rows_with_nan(rows)
     if bad:

@@ -23,6 +23,7 @@ from experiments.research.sweep.engine import (
 )
 from experiments.research.sweep.outputs import add_used_values
 from experiments.research.sweep.storage import RESULTS, SweepFolder
+from experiments.support.models import load_model_class
 from experiments.support.outputs import UserError
 
 
@@ -58,9 +59,9 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         if unknown:
             raise UserError(f"the phase0 model has no parameter(s) {unknown}; use --model for "
                             "another model")
-    from experiments.support.models import load_model_class
+    from experiments.support.models import source_hash
 
-    _, class_name = load_model_class(model_class)  # imported now: registers its parameters
+    cls, class_name = load_model_class(model_class)  # imported now: registers its parameters
     if class_name is not None and model is not None:
         raise UserError("give --model (another model) or --model-class (a phase0 subclass), "
                         "not both")
@@ -106,7 +107,7 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
         chunk_rows=rows_per_chunk, design=design, memory=int(memory),
         run_seeds=common_seeds(seed, replicates, seed_set), model_class=class_name,
-        monthly=monthly)
+        model_source=source_hash(cls) if cls is not None else None, monthly=monthly)
     return SweepFolder(out), {"manifest": manifest, "design": design}
 
 
@@ -186,9 +187,14 @@ def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
 
 
 def reproduce(path: Path, workers: int = 1, progress: bool = True) -> dict[str, Any]:
-    """Re-run a finished sweep from its manifest; report whether every design row matches."""
+    """Re-run a finished sweep from its manifest; report whether every design row matches.
+
+    A sweep of a model class or another model imports the code its manifest names, as a
+    resumed sweep does: reproduce only sweeps whose code you trust.
+    """
     folder = SweepFolder(Path(path))
     manifest = folder.read_manifest()
+    load_model_class(manifest.get("model_class"))  # its parameters, for the used values
     if not (folder.path / RESULTS).exists():
         raise UserError(f"'{path}' is not a finished sweep (no {RESULTS}); resume it first")
     stored = pd.read_parquet(folder.path / RESULTS)

@@ -49,7 +49,8 @@ def fingerprint(manifest: dict[str, Any]) -> str:
     fingerprints of sweeps of the model itself are unchanged.
     """
     core = {k: manifest.get(k) for k in DEFINING}
-    for optional in ("model_class", "record"):  # only when set: older fingerprints stand
+    # only when set, so that the fingerprints of older sweeps stand
+    for optional in ("model_class", "model_class_sha256", "record"):
         if manifest.get(optional):
             core[optional] = manifest[optional]
     return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()
