@@ -58,6 +58,9 @@ class PhaseZeroModel(mesa.Model):
 
     #: The month's submodels, in order (the default: the compiled month, in one call).
     submodels: Submodels = DEFAULT_SUBMODELS
+    #: Registered extension parameters this model's submodels read (filled in at their
+    #: defaults; see simulation.parameters.register).
+    parameters: tuple[str, ...] = ()
     #: The agent class of each kind of agent; a subclass may use subclasses of its own
     #: (for instance a ServiceUser with an attribute of an extension; docs/extending.md).
     agent_classes: dict[str, type] = {"cbo": CommunityOrganisation, "broker": Broker,
@@ -68,7 +71,7 @@ class PhaseZeroModel(mesa.Model):
                  **params: Any) -> None:
         self.seed_used = seed_from_rng(rng)
         super().__init__(rng=self.seed_used)
-        self.params = resolve(params)
+        self.params = resolve(params, include=self.parameters)
         if record is None:
             record = "current" if collect else "none"
         if collect and record == "none":

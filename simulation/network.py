@@ -203,7 +203,7 @@ class Network:
         # Parameters an extension registered (simulation.parameters.register): not the
         # engine's, read by user submodels through ``p``.
         self._extension_params = {n: np.array([float(q[n]) for q in params])
-                                  for n in first if n not in BUILT_IN and n in REGISTRY}
+                                  for n in first if n not in BUILT_IN}
         self.seeds = tuple(int(seed) for seed in seeds)
         self._user_streams: dict[str, list[np.random.Generator]] = {}
         self._extra: dict[str, np.ndarray] = {}

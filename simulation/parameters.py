@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -704,10 +704,12 @@ def register(*parameters: Parameter) -> None:
 
     A registered parameter is validated by :func:`resolve`, set with ``--set``, swept and
     recorded like the model's own; the compiled engine does not read it (a user submodel does,
-    from ``network.p``). Registering the same definition again is a no-op (a module imported
-    twice, a sweep's workers); a different definition under a taken name raises ValueError.
-    Extension parameters may not be of kind ``structure`` (the engine's batches are keyed by
-    the built-in structure).
+    from ``network.p``). It takes part in a run only where it is set or where the model class
+    names it (``PhaseZeroModel.parameters``, passed to :func:`resolve` as ``include``): other
+    models, their defaults and their sweeps are unchanged by a registration. Registering the
+    same definition again is a no-op (a module imported twice, a sweep's workers); a different
+    definition under a taken name raises ValueError. Extension parameters may not be of kind
+    ``structure`` (the engine's batches are keyed by the built-in structure).
     """
     for p in parameters:
         if p.kind == "structure":
@@ -720,14 +722,14 @@ def register(*parameters: Parameter) -> None:
         REGISTRY[p.name] = p
 
 
-def defaults() -> dict[str, Any]:
-    """Every parameter at its default value."""
-    return {p.name: p.default for p in REGISTRY.values()}
+def defaults(include: Iterable[str] = ()) -> dict[str, Any]:
+    """Every model parameter at its default value (and the registered ones in ``include``)."""
+    return {n: REGISTRY[n].default for n in (*BUILT_IN, *include)}
 
 
-def names(kind: Kind | None = None) -> list[str]:
-    """Parameter names in registry order, optionally of one kind."""
-    return [p.name for p in REGISTRY.values() if kind is None or p.kind == kind]
+def names(kind: Kind | None = None, include: Iterable[str] = ()) -> list[str]:
+    """Model parameter names in registry order (then ``include``), optionally of one kind."""
+    return [n for n in (*BUILT_IN, *include) if kind is None or REGISTRY[n].kind == kind]
 
 
 def unknown_parameter_error(name: str) -> ParameterError:
@@ -739,13 +741,19 @@ def unknown_parameter_error(name: str) -> ParameterError:
     )
 
 
-def resolve(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def resolve(params: Mapping[str, Any] | None = None,
+            include: Iterable[str] = ()) -> dict[str, Any]:
     """Validate ``params`` and return the complete parameter dict (defaults filled in).
 
-    Raises :class:`ParameterError` naming the parameter and its valid range for an unknown name,
-    a wrong type, a value out of range, or an inconsistent combination.
+    ``include``: registered extension parameters to fill in at their defaults too (a model
+    class's ``parameters``). Raises :class:`ParameterError` naming the parameter and its valid
+    range for an unknown name, a wrong type, a value out of range, or an inconsistent
+    combination.
     """
-    resolved = defaults()
+    for name in include:
+        if name not in REGISTRY:
+            raise unknown_parameter_error(name)
+    resolved = defaults(include)
     for name, value in (params or {}).items():
         if name not in REGISTRY:
             raise unknown_parameter_error(name)

@@ -101,16 +101,17 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
             replicates run; the batch runs the class's month, not one Mesa model per replicate,
             so set-up a subclass does in ``__init__`` is not repeated here (docs/extending.md).
     """
-    submodels = model_class_of(model_class).submodels
+    cls = model_class_of(model_class)
+    submodels, include = cls.submodels, cls.parameters
     seeds = [check_seed(s) for s in seeds]
     if isinstance(memory, bool) or not isinstance(memory, int | np.integer) or memory < 1:
         raise ValueError(f"memory must be a positive number of bytes, got {memory!r}")
     if params is None or isinstance(params, Mapping):
-        resolved = [resolve(params)] * len(seeds)
+        resolved = [resolve(params, include)] * len(seeds)
     else:
         if len(params) != len(seeds):
             raise ValueError(f"got {len(params)} parameter dicts for {len(seeds)} seeds")
-        resolved = [resolve(p) for p in params]
+        resolved = [resolve(p, include) for p in params]
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(resolved):
         groups.setdefault(structure_key(p) + (p["horizon_months"],), []).append(i)

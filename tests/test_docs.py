@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from experiments.develop.docs import TARGETS, render
-from simulation.parameters import REGISTRY
+from simulation.parameters import BUILT_IN
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_parameter_tables_are_current(path):
     text = path.read_text()
     assert render(text) == text, f"{path.name} is stale: run 'make docs'"
-    for name in REGISTRY:
+    for name in BUILT_IN:
         assert f"`{name}`" in text
 
 

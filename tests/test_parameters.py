@@ -69,3 +69,25 @@ def test_inconsistent_membership_shares_are_refused():
 def test_every_kind_is_used():
     for kind in KINDS:
         assert names(kind)
+
+
+def test_a_registered_parameter_joins_only_the_runs_that_name_it():
+    from simulation.parameters import BUILT_IN, Parameter, defaults, register, resolve
+
+    before = defaults()
+    extra = Parameter("test_extension_gain", float, 0.3, (0.0, 1.0), (0.0, 0.5), "rate",
+                      "behaviour", "A test's own parameter.", "Assumption (test).")
+    register(extra)
+    register(extra)  # again, the same definition: a no-op
+    assert defaults() == before and "test_extension_gain" not in resolve({})
+    assert resolve({}, include=["test_extension_gain"])["test_extension_gain"] == 0.3
+    assert resolve({"test_extension_gain": "0.7"})["test_extension_gain"] == 0.7
+    with pytest.raises(ParameterError, match="out of range"):
+        resolve({"test_extension_gain": 2})
+    with pytest.raises(ValueError, match="another definition"):
+        register(Parameter("test_extension_gain", float, 0.1, (0.0, 1.0), (0.0, 0.5), "rate",
+                           "behaviour", "Different.", "Assumption."))
+    with pytest.raises(ValueError, match="structure"):
+        register(Parameter("test_extension_size", int, 3, (1, 9), (1, 9), "count",
+                           "structure", "A size.", "Assumption."))
+    assert "test_extension_gain" not in BUILT_IN

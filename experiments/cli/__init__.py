@@ -24,8 +24,7 @@ from experiments.cli.options import Parser
 from experiments.support.outputs import UserError
 from simulation.parameters import ParameterError
 
-#: The commands, as ``phase0 --help`` lists them: a run, the registries, research, policy,
-#: teaching, then the developers' own (module ``a_b`` is command ``a-b``).
+#: The commands in ``phase0 --help`` order (by user; module ``a_b`` is command ``a-b``).
 COMMANDS = ("run", "params", "outcomes", "compare", "sweep", "reproduce", "analyze",
             "calibrate", "ablations", "robustness", "sensitivity_study", "explore", "discover",
             "brief", "dashboard", "lessons", "bench", "docs")
@@ -39,9 +38,8 @@ def command(name: str) -> ModuleType:
 def describe(module: ModuleType) -> tuple[str, str]:
     """A command's one-line help and its description, from its module docstring."""
     summary, _, details = (module.__doc__ or "").strip().partition("\n\n")
-    summary = " ".join(summary.split())
-    return summary.rstrip(".")[:1].lower() + summary.rstrip(".")[1:], " ".join(
-        (details or summary).split())
+    line = " ".join(summary.split()).rstrip(".")
+    return line[:1].lower() + line[1:], " ".join((details or summary).split())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from experiments.support import outputs
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage mistake already reported in one line
+        return int(done.code or 0)
     outputs.COMMAND = argv
     try:
         return args.func(args)

@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     # the class first: importing it registers its parameters, which --set may name
     model_class, model_name = load_model_class(args.model_class)
     base: dict[str, Any] = load_scenario(args.scenario).overrides if args.scenario else {}
-    params = resolve({**base, **parse_assignments(args.set)})
+    params = resolve({**base, **parse_assignments(args.set)},
+                     include=model_class.parameters if model_class else ())
     out = Path(args.out)
     check_writable_target(out, args.overwrite)
     result = run_model(params, seed=args.seed, timeseries=True, model_class=model_class)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulation.parameters import KINDS, REGISTRY, Parameter
+from simulation.parameters import BUILT_IN, KINDS, REGISTRY, Parameter
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = "<!-- parameter-table:start -->", "<!-- parameter-table:end -->"
@@ -26,7 +26,7 @@ def parameter_table() -> str:
         lines += ["", f"**{kind}**", "",
                   "| name | default | valid | sweep | unit | meaning | evidence |",
                   "|---|---|---|---|---|---|---|"]
-        for p in REGISTRY.values():
+        for p in (REGISTRY[n] for n in BUILT_IN):  # the model's own, not an extension's
             if p.kind != kind:
                 continue
             sweep = "" if p.type is bool else f"{_value(p, p.sweep[0])}-{_value(p, p.sweep[1])}"

@@ -27,7 +27,7 @@ from experiments.support.parallel import map_in_order
 from experiments.support.scenarios import load_scenario
 from simulation import run_batch
 from simulation.outcome_registry import HEADLINE
-from simulation.parameters import REGISTRY
+from simulation.parameters import BUILT_IN, REGISTRY
 
 #: The goal of the model-2 issue: no nudge moves P by more than this ...
 MAX_D_P = 0.30
@@ -36,8 +36,8 @@ MAX_RATIO = 1.5
 
 
 def nudged_parameters() -> list[str]:
-    """The parameters nudged: every float behaviour parameter of the registry."""
-    return [p.name for p in REGISTRY.values() if p.kind == "behaviour" and p.type is float]
+    """The parameters nudged: every float behaviour parameter of the model."""
+    return [n for n in BUILT_IN if REGISTRY[n].kind == "behaviour" and REGISTRY[n].type is float]
 
 
 def nudge_value(base: dict[str, Any], name: str, sign: int, fraction: float) -> float:

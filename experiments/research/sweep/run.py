@@ -80,6 +80,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
 
         sc = load_scenario(scenario or "tpn_baseline")
         base, scenario_name = dict(sc.params), sc.name
+        for name in cls.parameters if cls is not None else ():  # the class's own, at defaults
+            base.setdefault(name, designs.REGISTRY[name].default)
     if method == "table":
         if table is None or model is not None:
             raise UserError("method 'table' needs --design FILE.csv (and works on phase0 only)")
