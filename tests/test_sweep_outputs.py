@@ -38,6 +38,9 @@ def test_record_monthly_keeps_metrics_every_month_in_long_format(tmp_path, small
     assert list(monthly.columns) == ["row", "replicate", "seed", "month", "metric", "value"]
     assert len(monthly) == len(runs) * 31 * 2
     assert set(monthly["metric"]) == {"engaged_share", "recognition"}
+    # joined chunk by chunk, in design order: rows, replicates, months
+    order = monthly.sort_values(["row", "replicate", "month"], kind="stable")
+    assert (order.index == monthly.index).all() and monthly["row"].nunique() == 3
     # one run again, alone: the same months
     first = runs.iloc[3]
     manifest = json.loads((out / "manifest.json").read_text())

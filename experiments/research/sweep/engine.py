@@ -358,8 +358,7 @@ def assemble(folder: SweepFolder, manifest: dict[str, Any]) -> pd.DataFrame:
     atomic_write_parquet(with_manifest(rows, manifest), folder.path / ROWS)
     atomic_write_text(rows.to_csv(index=False), folder.path / "rows.csv")
     if manifest.get("record", {}).get("monthly"):
-        monthly = folder.read_monthly(list(range(n_chunks)))
-        atomic_write_parquet(with_manifest(monthly, manifest), folder.path / MONTHLY)
+        folder.join_monthly(n_chunks, manifest, folder.path / MONTHLY)
     return rows
 
 

@@ -204,11 +204,30 @@ class SweepFolder:
             atomic_write_parquet(with_manifest(monthly, manifest), self.monthly_path(index))
         atomic_write_parquet(with_manifest(df, manifest), self.chunk_path(index))
 
-    def read_monthly(self, indices: list[int]) -> pd.DataFrame:
-        """The monthly values of ``indices``, in design order."""
-        frames = [pq.read_table(self.monthly_path(i)).to_pandas() for i in sorted(indices)]
-        return pd.concat(frames, ignore_index=True).sort_values(
-            ["row", "replicate", "month"], kind="stable").reset_index(drop=True)
+    def join_monthly(self, n_chunks: int, manifest: dict[str, Any], path: Path) -> None:
+        """Join the chunks' monthly values into ``path``, one chunk in memory at a time.
+
+        Chunks hold consecutive design rows, each in row, replicate and month order, so the
+        joined file is in design order. Written through a temporary file and a rename.
+        """
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
+        _shareable(fd)
+        os.close(fd)
+        writer = None
+        try:
+            for i in range(n_chunks):
+                table = with_manifest(pq.read_table(self.monthly_path(i)).to_pandas(), manifest)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+            if writer is not None:
+                writer.close()
+            os.replace(tmp, path)
+        except BaseException:
+            if writer is not None:
+                writer.close()
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def read_chunks(self, indices: list[int]) -> pd.DataFrame:
         """The per-run results of ``indices``, in design order."""
