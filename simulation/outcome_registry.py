@@ -115,7 +115,3 @@ def label(name: str) -> str:
     """An outcome's label in words."""
     return outcome(name).label
 
-
-def colour(name: str) -> str:
-    """An outcome's colour."""
-    return outcome(name).colour

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
-from tests.test_sweep import ISH, ISHIGAMI, small_scenario  # noqa: F401  (fixture)
+from tests.test_sweep import ISH, ISHIGAMI
 
 NOISY = f"{ISH}_noisy"
 

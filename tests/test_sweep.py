@@ -23,14 +23,6 @@ ISH = "experiments.research.models:ishigami"
 EXE = os.path.join(os.path.dirname(sys.executable), "phase0")
 
 
-@pytest.fixture()
-def small_scenario(tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text("# a small, short network for fast tests\nname = 'small'\n[parameters]\n"
-                    "horizon_months = 30\nn_service_users = 30\nn_cbos = 8\n")
-    return str(path)
-
-
 def sweep_args(out, scenario, *extra):
     return ["sweep", "--method", "lhs", "--n", "24", "--replicates", "3", "--params",
             "trust_gain,venue_community_share,kpi_tied,contract_months", "--scenario",

@@ -19,13 +19,6 @@ from tests.test_sweep import DATA
 EVENT = "experiments.research.models:exponential_event"
 
 
-@pytest.fixture()
-def small_scenario(tmp_path):
-    path = tmp_path / "small.toml"
-    path.write_text("name = 'small'\n[parameters]\nhorizon_months = 30\nn_service_users = 30\n"
-                    "n_cbos = 8\n")
-    return str(path)
-
 
 def test_record_monthly_keeps_metrics_every_month_in_long_format(tmp_path, small_scenario):
     out = tmp_path / "m"

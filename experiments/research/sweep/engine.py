@@ -9,7 +9,6 @@ with one worker, many workers, shards or dask.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import time
@@ -83,13 +82,9 @@ def _pin_threads() -> None:
 
 def load_model(spec: str) -> Callable[[dict[str, Any], int], dict[str, Any]]:
     """``module:function`` to the function; a clear error when it cannot be found."""
-    module, sep, func = spec.partition(":")
-    if not sep or not module or not func:
-        raise UserError(f"--model must look like module:function, got {spec!r}")
-    try:
-        fn = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
-        raise UserError(f"cannot load model {spec!r}: {exc}") from None
+    from experiments.support.models import load_object
+
+    fn = load_object(spec, "model")
     if not callable(fn):
         raise UserError(f"model {spec!r} is not callable")
     return fn
