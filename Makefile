@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-newest newest-suite browser lint bench docs sensitivity robustness \
-	ablations policy \
+	ablations calibrate policy \
 	dashboard teaching clean
 
 $(BIN)/python:
@@ -26,7 +26,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,distributed,viz,discovery]"
+	$(BIN)/python -m pip install --quiet -e ".[test,distributed,viz,discovery,calibration]"
+	touch $@
+
+CALIBRATION_STAMP := $(VENV)/.installed-calibration
+$(CALIBRATION_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[calibration]"
 	touch $@
 
 DISCOVERY_STAMP := $(VENV)/.installed-discovery
@@ -121,7 +126,7 @@ test-newest: browser
 newest-suite:
 	$(NBIN)/python -m pip install --quiet --upgrade pip
 	$(NBIN)/python -m pip install --quiet -U --upgrade-strategy eager \
-	    -e ".[test,distributed,viz,discovery]"
+	    -e ".[test,distributed,viz,discovery,calibration]"
 	@$(NBIN)/python -c "$(VERSIONS)"
 	$(NBIN)/ruff check simulation experiments tests
 	@$(NBIN)/python -c "$(WARM_TESTS)"
@@ -134,6 +139,11 @@ lint: $(TEST_STAMP)
 ## new_network, into results/sensitivity/ (about an hour on 2 cores)
 sensitivity: $(STAMP)
 	$(BIN)/phase0 sensitivity-study
+
+## calibrate: Morris screening and ABC-SMC (pyabc) against the paper's patterns, into
+## experiments/calibration/ (the ensemble of plausible worlds; under an hour on 2 cores)
+calibrate: $(CALIBRATION_STAMP)
+	$(BIN)/phase0 calibrate --overwrite
 
 ## ablations: each mechanism switched off in turn, for tpn_baseline, into results/ablations/
 ablations: $(STAMP)

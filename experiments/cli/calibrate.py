@@ -1,8 +1,9 @@
-"""Calibrate by ABC against the paper's patterns.
+"""Calibrate by ABC-SMC against the paper's patterns: an ensemble of plausible worlds.
 
-Rejection ABC of four behaviour parameters against the paper's patterns (phase zero near 48
-months; engagement begun but a minority at the fieldwork, months 93-96; engagement after phase
-zero). Writes accepted.csv, all draws, a posterior figure and a summary.
+Morris screening on the distance to the studied network, then ABC-SMC (pyabc, two seeded
+single-core chains) over the parameters that matter, the others carried at their priors. Writes
+the ensemble of worlds (ensemble.csv), the weighted posterior, the generations, the screening,
+identifiability, correlations, the posterior predictive check and figures (docs/calibration.md).
 """
 
 from __future__ import annotations
@@ -15,25 +16,47 @@ from experiments.cli.options import add_replicates, add_run_options, workers
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 calibrate`` options."""
-    p.add_argument("--draws", type=int, default=2000, help="prior draws (default 2000)")
-    add_replicates(p, 16, "runs per draw")
-    add_run_options(p, seed_default=2012, out="experiments/calibration", overwrite=True)
+    from experiments.research.calibrate import Settings
+
+    d = Settings()
+    p.add_argument("--population", type=int, default=d.population,
+                   help=f"particles per ABC-SMC chain and generation (default {d.population})")
+    p.add_argument("--generations", type=int, default=d.generations,
+                   help=f"most generations per chain (default {d.generations})")
+    p.add_argument("--max-simulations", type=int, default=d.max_simulations,
+                   help="stop a chain after about this many simulations "
+                   f"(default {d.max_simulations})")
+    p.add_argument("--trajectories", type=int, default=d.trajectories,
+                   help=f"Morris trajectories for the screening (default {d.trajectories})")
+    p.add_argument("--worlds", type=int, default=d.worlds,
+                   help=f"worlds to resample into the ensemble (default {d.worlds})")
+    add_replicates(p, d.replicates, "runs of a parameter set per simulation")
+    add_run_options(p, seed_default=d.seed, out="experiments/calibration", overwrite=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Draw, run, accept or reject, and write the calibration folder."""
-    from experiments.research.calibrate import calibrate, write_calibration
+    """Screen, calibrate, check and write the calibration folder."""
+    from experiments.research.calibrate import Settings, calibrate
+    from experiments.research.calibrate.report import write_calibration
     from experiments.support.outputs import UserError, check_writable_target
 
-    if args.draws < 1 or args.replicates < 1:
-        raise UserError("--draws and --replicates must be at least 1")
+    for name in ("population", "generations", "max_simulations", "trajectories", "worlds",
+                 "replicates"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name.replace('_', '-')} must be at least 1, "
+                            f"got {getattr(args, name)}")
     out = Path(args.out)
     check_writable_target(out, args.overwrite)
-    table = calibrate(args.draws, args.replicates, workers(args), args.seed,
-                      progress=not args.quiet)
-    summary = write_calibration(table, out, {"draws": args.draws, "replicates": args.replicates,
-                                             "seed": args.seed}, overwrite=args.overwrite)
-    print(f"accepted {int(table['accepted'].sum())} of {len(table)} draws")
-    print(summary.to_string(index=False))
+    settings = Settings(seed=args.seed, replicates=args.replicates,
+                        trajectories=args.trajectories, population=args.population,
+                        generations=args.generations, max_simulations=args.max_simulations,
+                        worlds=args.worlds)
+    cal = calibrate(settings, workers(args), progress=not args.quiet)
+    write_calibration(cal, out, {"settings": vars(settings)}, overwrite=args.overwrite)
+    carried = len(cal.prior) - len(cal.calibrated)
+    print(f"calibrated {len(cal.calibrated)} parameters, carried {carried} at their priors;"
+          f" {len(cal.population)} weighted particles (effective size "
+          f"{cal.ess:.0f}), {len(cal.worlds)} worlds")
+    print(cal.predictive.to_string(index=False))
     print(f"wrote {out}/")
     return 0

@@ -1,0 +1,141 @@
+"""From weighted ABC populations to an ensemble of plausible worlds, and what it shows.
+
+- :func:`pool`: the chains' final populations, each weighted by importance and kept where
+  every fitted target was met (distance 0), as one weighted population;
+- :func:`resample`: systematic resampling by weight into an unweighted ensemble, one row a
+  world, for tools that run every world alike;
+- :func:`identifiability`: posterior against prior spread, per parameter;
+- :func:`correlations`: pairwise posterior correlations;
+- :func:`predictive`: the posterior predictive check (fresh runs of every world) of each target
+  and of the held-out pattern, beside the same check on draws from the prior.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from experiments.research.calibrate.patterns import HELD_OUT, PAPER, Targets, meets
+from experiments.research.calibrate.priors import Prior, evaluate_sets, set_seeds
+
+
+def pool(populations: Sequence[pd.DataFrame], tolerance: float = 0.0) -> pd.DataFrame:
+    """One weighted population from independent chains (each chain counts equally)."""
+    parts = []
+    for i, pop in enumerate(populations):
+        kept = pop[pop["distance"] <= tolerance + 1e-12].copy()
+        if kept.empty:
+            continue
+        kept["weight"] = kept["weight"] / kept["weight"].sum()
+        kept.insert(0, "chain", i)
+        parts.append(kept)
+    if not parts:
+        raise ValueError(f"no particle of any chain is within distance {tolerance}")
+    out = pd.concat(parts, ignore_index=True)
+    out["weight"] = out["weight"] / out["weight"].sum()
+    return out
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights."""
+    w = np.asarray(weights, float)
+    return float(w.sum() ** 2 / (w ** 2).sum())
+
+
+def resample(population: pd.DataFrame, names: Sequence[str], size: int, seed: int
+             ) -> pd.DataFrame:
+    """``size`` worlds drawn by systematic resampling on the weights (seeded)."""
+    w = population["weight"].to_numpy(float)
+    u = (np.random.default_rng(seed).uniform() + np.arange(size)) / size
+    idx = np.minimum(np.searchsorted(np.cumsum(w / w.sum()), u), len(w) - 1)
+    worlds = population.iloc[idx][list(names)].reset_index(drop=True)
+    worlds.insert(0, "particle", idx)
+    worlds.insert(0, "world", np.arange(size))
+    return worlds
+
+
+def _wquantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(x)
+    cw = np.cumsum(w[order]) / w.sum()
+    return float(x[order][min(np.searchsorted(cw, q), len(x) - 1)])
+
+
+def identifiability(population: pd.DataFrame, prior: dict[str, Prior],
+                    calibrated: Sequence[str]) -> pd.DataFrame:
+    """Per parameter: weighted posterior median, 5-95% interval and sd against the prior's."""
+    w = population["weight"].to_numpy(float)
+    rows = []
+    for name, p in prior.items():
+        x = population[name].to_numpy(float)
+        mean = float(np.average(x, weights=w))
+        sd = float(np.sqrt(np.average((x - mean) ** 2, weights=w)))
+        rows.append({"parameter": name,
+                     "role": "calibrated" if name in calibrated else "carried at its prior",
+                     "prior_low": p.low, "prior_high": p.high,
+                     "posterior_median": _wquantile(x, w, 0.5),
+                     "posterior_q05": _wquantile(x, w, 0.05),
+                     "posterior_q95": _wquantile(x, w, 0.95),
+                     "sd_ratio": sd / p.sd})
+    return pd.DataFrame(rows).sort_values("sd_ratio", ignore_index=True)
+
+
+def correlations(population: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Weighted posterior correlations, one row a pair, strongest first."""
+    w = population["weight"].to_numpy(float)
+    x = population[list(names)].to_numpy(float)
+    c = np.cov(x, rowvar=False, aweights=w)
+    d = np.sqrt(np.diag(c))
+    r = c / np.outer(d, d)
+    rows = [{"a": a, "b": b, "correlation": float(r[i, j])}
+            for i, a in enumerate(names) for j, b in enumerate(names) if i < j]
+    out = pd.DataFrame(rows)
+    return out.reindex(out["correlation"].abs().sort_values(ascending=False).index
+                       ).reset_index(drop=True)
+
+
+#: measurement choices whose effect is reported beside the fixed ones (never fitted)
+VARIANTS = {
+    "fieldwork share at most 10%": PAPER.with_(fieldwork_share=(0.01, 0.10)),
+    "fieldwork share at most 20%": PAPER.with_(fieldwork_share=(0.01, 0.20)),
+    "phase zero within 30 to 66 months": PAPER.with_(phase_zero_window=(30.0, 66.0)),
+}
+
+
+def predictive(sets: pd.DataFrame, replicates: int, seed: int, workers: int,
+               targets: Targets = PAPER, progress: bool = True, desc: str = "check"
+               ) -> pd.DataFrame:
+    """Fresh runs of every set, scored: its shares, distance and which targets it meets."""
+    seeds = set_seeds(seed, len(sets), replicates)
+    stats = evaluate_sets(sets, seeds, workers, targets, progress=progress, desc=desc,
+                          variants=VARIANTS)
+    met = pd.DataFrame([meets(row, targets) for row in stats.to_dict("records")],
+                       index=stats.index).add_prefix("meets:")
+    return pd.concat([stats, met], axis=1)
+
+
+def predictive_summary(posterior: pd.DataFrame, prior: pd.DataFrame,
+                       targets: Targets = PAPER) -> pd.DataFrame:
+    """Per pattern: share of worlds meeting it, and of prior draws, and the mean run share."""
+    rows = []
+    for name in [*targets.fitted, "studied_network", *HELD_OUT]:
+        rows.append({"pattern": name,
+                     "role": "held out" if name in HELD_OUT else "calibration target",
+                     "required_share_of_runs": targets.required.get(name, 0.5),
+                     "worlds_meeting": float(posterior[f"meets:{name}"].mean()),
+                     "prior_draws_meeting": float(prior[f"meets:{name}"].mean()),
+                     "mean_share_of_runs": float(posterior[name].mean()),
+                     "mean_share_of_runs_prior": float(prior[name].mean())})
+    for label in VARIANTS:
+        rows.append({"pattern": f"all four targets, {label}", "role": "measurement choice",
+                     "required_share_of_runs": np.nan,
+                     "worlds_meeting": float((posterior[f"{label}:distance"] == 0).mean()),
+                     "prior_draws_meeting": float((prior[f"{label}:distance"] == 0).mean()),
+                     "mean_share_of_runs": np.nan, "mean_share_of_runs_prior": np.nan})
+    rows.append({"pattern": "all four targets (the fixed choices)", "role": "measurement choice",
+                 "required_share_of_runs": np.nan,
+                 "worlds_meeting": float((posterior["distance"] == 0).mean()),
+                 "prior_draws_meeting": float((prior["distance"] == 0).mean()),
+                 "mean_share_of_runs": np.nan, "mean_share_of_runs_prior": np.nan})
+    return pd.DataFrame(rows)
