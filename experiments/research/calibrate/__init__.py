@@ -45,8 +45,8 @@ class Settings:
     seed: int = 2012
     replicates: int = 16
     trajectories: int = 20
-    screen_fraction: float = 0.3
-    screen_most: int = 16
+    screen_fraction: float = 0.45
+    screen_most: int = 10
     population: int = 500
     generations: int = 12
     max_simulations: int = 70_000
