@@ -46,7 +46,7 @@ class Settings:
     replicates: int = 16
     trajectories: int = 20
     screen_fraction: float = 0.45
-    screen_most: int = 10
+    screen_most: int = 6
     population: int = 500
     generations: int = 12
     max_simulations: int = 70_000
