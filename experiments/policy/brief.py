@@ -86,8 +86,27 @@ def _months(v: Any) -> str:
     return f"{float(v):.0f} ({float(v) / 12:.1f} y)"
 
 
+def _worlds_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A comparison over plausible worlds: shares of worlds and their median, in years."""
+    from experiments.research.worlds import format_years
+
+    def share(v: Any) -> str:
+        return "n/a" if pd.isna(v) else f"{v:.0%}"
+
+    return pd.DataFrame({
+        "scenario": df["scenario"],
+        "outcome": df["outcome"].map(outcome_label),
+        "median across worlds": [format_years(float("inf") if b else m, h) for m, b, h in zip(
+            df["p50_months"], df["p50_beyond_horizon"], df["horizon_months"], strict=True)],
+        **{f"worlds within {s // 12} years": df[f"share_within_{s}"].map(share)
+           for s in (60, 120, 360) if f"share_within_{s}" in df},
+    })
+
+
 def _comparison_table(path: Path) -> pd.DataFrame:
     df = pd.read_csv(path)
+    if "share_within_60" in df:
+        return _worlds_table(df)
     out = pd.DataFrame({
         "scenario": df["scenario"],
         "outcome": df["outcome"].map(outcome_label),

@@ -82,10 +82,11 @@ REGIMES = (
 
 
 def _sets_table(parameter_sets: str, max_sets: int) -> pd.DataFrame:
-    """The parameter sets as a table (one empty-column row for 'none')."""
-    if parameter_sets == "none":
+    """The parameter sets as a table (one empty-column row for 'defaults' / 'none')."""
+    from experiments.research.compare import load_parameter_sets, uses_defaults
+
+    if uses_defaults(parameter_sets):
         return pd.DataFrame(index=[0])
-    from experiments.research.compare import load_parameter_sets
 
     sets = load_parameter_sets(parameter_sets, max_sets or None)
     return pd.DataFrame(sets)
