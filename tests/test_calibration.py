@@ -94,7 +94,6 @@ def _targets_from_the_model(truth: dict[str, float], base: dict, runs: int):
 
 def test_abc_smc_recovers_known_parameters_from_synthetic_data():
     """Synthetic data from known values; the posterior must hold them and narrow the prior."""
-    pytest.importorskip("pyabc")
     from experiments.research.calibrate.smc import run_chain
 
     truth = {"trust_gain": 0.055, "su_threshold_mean": 0.4}
@@ -117,7 +116,6 @@ def test_abc_smc_recovers_known_parameters_from_synthetic_data():
 
 
 def test_a_chain_is_a_function_of_its_seed():
-    pytest.importorskip("pyabc")
     from experiments.research.calibrate.smc import run_chain
 
     prior = {"trust_gain": Prior("trust_gain", 0.01, 0.08)}
