@@ -88,8 +88,8 @@ def plain_words(minimum: pd.DataFrame, curves: pd.DataFrame, within: int, scenar
         "as not within.",
         "",
         f"Runways tried: {', '.join(str(r) for r in runways)} months; the minimum is the first "
-        "of these at which the target is met, so the true minimum lies between the runway "
-        "tried before it and it.",
+        "of these at which the target is met, so the true minimum lies between it and the "
+        "runway tried before it.",
         "",
     ]
     if bool(minimum["too_few_worlds"].any()):
