@@ -43,8 +43,9 @@ def test_a_binary_headline_names_its_one_parameter_and_the_side_where_it_fails()
                      r"worlds there, (\d+)% elsewhere\)", first.phrase)
     assert said and float(said[1]) == pytest.approx(0.8, abs=0.06), first.phrase
     assert int(said[2]) > 80 and int(said[3]) < 5
-    # a constant column is skipped, whatever is asked for
-    assert "constant" not in decisive_parameters(X, holds, top=20).parameter.tolist()
+    # a constant column is skipped, whatever is asked for, and so is one that hardly varies
+    X["repeated"] = np.where(np.arange(len(X)) < 0.6 * len(X), 0.3, X["p3"])
+    assert not {"constant", "repeated"} & set(decisive_parameters(X, holds, top=20).parameter)
 
 
 def test_the_side_below_and_a_continuous_value():
@@ -74,13 +75,15 @@ def test_deterministic_fast_and_tolerant_of_missing_values_and_constant_answers(
 def test_the_noise_level_uses_salibs_own_pawn_statistic():
     from SALib.analyze import pawn
 
-    from experiments.policy.assumptions import _pawn_medians
+    from experiments.policy.assumptions import _pawn_fast, slice_ids
 
-    X = _worlds(n=300, k=5, seed=4).drop(columns="constant").to_numpy()
+    X = _worlds(n=300, k=5, seed=4).drop(columns="constant").to_numpy(copy=True)
+    X[:, 4] = np.round(X[:, 4] * 3)  # few values: empty and tied slices
     for y in (X[:, 0] * 3 + X[:, 1], (X[:, 2] > 0.4).astype(float)):
-        ours = _pawn_medians(X, y, 10)
-        theirs = pawn.analyze({"num_vars": 5, "names": list("abcde")}, X, y, S=10)["median"]
-        np.testing.assert_allclose(ours, theirs, atol=1e-12)
+        median, top = _pawn_fast(slice_ids(X, 10), y, 10)
+        theirs = pawn.analyze({"num_vars": 5, "names": list("abcde")}, X, y, S=10)
+        np.testing.assert_allclose(median, theirs["median"], atol=1e-12)
+        np.testing.assert_allclose(top, theirs["maximum"], atol=1e-12)
 
 
 def test_round_value_and_ensembles():

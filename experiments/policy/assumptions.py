@@ -10,9 +10,15 @@ into ``slides`` slices by the parameter's quantiles and the Kolmogorov-Smirnov d
 each slice's values and all values is taken; the median over slices is the index (0: the
 parameter does not matter; 1: it decides everything).
 
-A finite ensemble gives every parameter some index by chance. The noise level is the 95th
-percentile of the indices the same parameters get when the values are shuffled across worlds
-(seeded), and a parameter is reported as deciding only above it.
+A finite ensemble gives every parameter some index by chance. The noise levels come from
+shuffling the values across worlds (seeded, :data:`PERMUTATIONS` times): in each shuffle, the
+largest median index and the largest maximum index of any parameter; their 97.5th percentiles
+are the levels. A parameter stands out from chance when its median or its maximum index is above
+its level (the maximum catches a parameter that decides the answer in one end of its range
+only); with both levels, some parameter stands out by chance alone in about 5% of analyses, so
+naming one is a finding. Those that stand out come first, each group by median index. With fewer
+than ``10 x slides`` worlds the slices are fewer (at least :data:`MIN_PER_SLIDE` worlds in
+each, at least two slices).
 
 For a yes/no value ("the headline holds in this world") :func:`decisive_parameters` also says
 where it fails, in words: the decile of the parameter that best separates the worlds where it
@@ -37,12 +43,17 @@ import pandas as pd
 
 #: Slices per parameter (SALib's default, Pianosi and Wagener's recommendation).
 SLIDES = 10
-#: Shuffles of the values for the noise level.
-PERMUTATIONS = 3
-#: Quantile of the shuffled indices taken as the noise level.
-NOISE_QUANTILE = 0.95
+#: Shuffles of the values for the noise levels.
+PERMUTATIONS = 200
+#: Fewest worlds in a slice: fewer worlds, fewer slices.
+MIN_PER_SLIDE = 10
+#: Quantile of the shuffles' largest indices taken as each noise level (0.975 for the median
+#: and the maximum: together, a 5% chance that some parameter stands out by chance alone).
+NOISE_QUANTILE = 0.975
 #: Two world times closer than this (months) are the same (as compare.TIE_MONTHS).
 TIE_MONTHS = 1.0
+#: A parameter with one value in more than this share of the worlds is not analysed.
+MAX_MODAL_SHARE = 0.5
 #: Columns of an ensemble that are not parameters.
 NOT_PARAMETERS = ("world", "particle", "weight", "distance")
 
@@ -67,6 +78,12 @@ def parameters_from_manifest(manifest: Mapping[str, Any]) -> pd.DataFrame | None
     return df.select_dtypes(include=["number", "bool"]).astype(float)
 
 
+def varies(values: pd.Series) -> bool:
+    """Whether a parameter varies enough among the worlds to be analysed."""
+    counts = values.value_counts(dropna=True)
+    return len(counts) > 1 and counts.iloc[0] <= MAX_MODAL_SHARE * counts.sum()
+
+
 def _is_binary(y: np.ndarray) -> bool:
     values = np.unique(y[~np.isnan(y)])
     return bool(values.size) and set(values.tolist()) <= {0.0, 1.0}
@@ -80,29 +97,42 @@ def _pawn(X: np.ndarray, y: np.ndarray, names: list[str], slides: int) -> dict[s
     return pawn.analyze(problem, X, y, S=slides)
 
 
-def _pawn_medians(X: np.ndarray, y: np.ndarray, slides: int) -> np.ndarray:
-    """PAWN medians as SALib computes them (same slices, same statistic), vectorised.
+def slice_ids(X: np.ndarray, slides: int) -> np.ndarray:
+    """Each world's slice of each parameter, as SALib cuts them (-1: in none).
 
-    For the noise level only, where SALib's exact Kolmogorov-Smirnov p-values (computed and
-    discarded) would cost seconds per shuffle; ``tests/test_assumptions.py`` checks the two agree.
+    Slice ``s`` of a parameter holds the worlds whose value lies in ``[q_s, q_{s+1})``, ``q``
+    its quantiles at 0, 1/slides, ..., 1 (so the largest value is in none, as in SALib).
     """
-    ys = np.sort(y)
-    points = np.unique(ys)
-    cdf_all = np.searchsorted(ys, points, side="right") / ys.size
-    out = np.full(X.shape[1], np.nan)
-    edges_at = np.arange(0, 1 + 1 / slides, 1 / slides)
+    ids = np.full(X.shape, -1)
+    at = np.arange(0, 1 + 1 / slides, 1 / slides)
     for d in range(X.shape[1]):
-        x = X[:, d]
-        edges = np.nanquantile(x, edges_at)
-        stats = []
-        for s in range(slides):
-            sel = np.sort(y[(x >= edges[s]) & (x < edges[s + 1])])
-            if sel.size:
-                cdf = np.searchsorted(sel, points, side="right") / sel.size
-                stats.append(np.max(np.abs(cdf - cdf_all)))
-        if stats:
-            out[d] = np.median(stats)
-    return out
+        q = np.nanquantile(X[:, d], at)
+        s = np.searchsorted(q, X[:, d], side="right") - 1
+        inside = (s >= 0) & (s < slides)
+        inside[inside] &= X[inside, d] < q[s[inside] + 1]
+        ids[:, d] = np.where(inside, s, -1)
+    return ids
+
+
+def _pawn_fast(ids: np.ndarray, y: np.ndarray, slides: int) -> tuple[np.ndarray, np.ndarray]:
+    """PAWN medians and maxima as SALib computes them (same slices, same statistic).
+
+    ``ids``: :func:`slice_ids`. For the noise level, where SALib's exact Kolmogorov-Smirnov
+    p-values (computed and discarded) would cost seconds per shuffle; all parameters at once,
+    from counts of each value in each slice. ``tests/test_assumptions.py`` checks the two agree.
+    """
+    points, codes = np.unique(y, return_inverse=True)
+    u, d = points.size, ids.shape[1]
+    cdf_all = np.cumsum(np.bincount(codes, minlength=u)) / y.size
+    keep = ids >= 0
+    cell = (np.arange(d)[None, :] * slides + ids) * u + codes[:, None]
+    counts = np.bincount(cell[keep], minlength=d * slides * u).reshape(d, slides, u)
+    sizes = counts.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ks = np.abs(np.cumsum(counts, axis=2) / sizes[:, :, None] - cdf_all).max(axis=2)
+    ks[sizes == 0] = np.nan
+    with np.errstate(all="ignore"):
+        return np.nanmedian(ks, axis=1), np.nanmax(ks, axis=1)
 
 
 def round_value(value: float) -> str:
@@ -158,15 +188,20 @@ def decisive_parameters(X: pd.DataFrame, y: pd.Series | np.ndarray | list, top: 
                         binary: bool | None = None) -> pd.DataFrame:
     """The ``top`` parameters that decide ``y`` across worlds, by their PAWN index.
 
+    ``slides`` (fewer with few worlds, see the module's notes) is SALib's ``S``.
+
     ``X``: one row per world, one column per parameter. ``y``: one value per world (a Series
     indexed like ``X`` is aligned to it; otherwise by position); worlds with a missing value
-    are left out. Parameters that do not vary among the worlds are skipped. ``binary``: ``y``
+    are left out. Parameters that hardly vary among the worlds (one value in more than
+    :data:`MAX_MODAL_SHARE` of them, as when the worlds repeat a few calibration particles) are
+    skipped: their slices would compare a handful of worlds with the rest. ``binary``: ``y``
     says whether a headline holds (1) or fails (0) in each world (default: guessed from the
     values).
 
     Returns one row per parameter, the most decisive first: ``parameter``, ``pawn_median``,
-    ``pawn_max`` (over the slices), ``noise`` (the noise level: shuffled values' 95th
-    percentile), ``above_noise``, ``worlds``, and ``threshold``, ``side`` ('above' or 'below'),
+    ``pawn_max`` (over the slices), ``noise_median`` and ``noise_max`` (the noise levels, see
+    the module's notes), ``above_noise`` (median or maximum above its noise
+    level; these come first), ``worlds``, and ``threshold``, ``side`` ('above' or 'below'),
     ``there``, ``elsewhere`` and ``phrase``: for binary ``y`` the shares failing beyond and
     within the threshold ("it fails mostly where `p` is above 0.8 (...)"); otherwise ``y``'s
     medians ("it is largest where ..."). Deterministic: the shuffles come from ``seed``.
@@ -179,29 +214,36 @@ def decisive_parameters(X: pd.DataFrame, y: pd.Series | np.ndarray | list, top: 
     keep = ~np.isnan(values)
     frame = X.loc[keep] if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X)[keep])
     values = values[keep]
-    frame = frame.loc[:, frame.nunique(dropna=True) > 1].astype(float)
+    frame = frame.loc[:, [varies(frame[c]) for c in frame.columns]].astype(float)
     binary = _is_binary(values) if binary is None else binary
-    columns = ["parameter", "pawn_median", "pawn_max", "noise", "above_noise", "worlds",
+    columns = ["parameter", "pawn_median", "pawn_max", "noise_median", "noise_max",
+               "above_noise", "worlds",
                "threshold", "side", "there", "elsewhere", "phrase"]
     if frame.shape[1] == 0 or values.size < 2 or np.unique(values).size < 2:
         return pd.DataFrame(columns=columns)
     names = [str(c) for c in frame.columns]
     data = frame.to_numpy()
+    slides = min(slides, max(2, values.size // MIN_PER_SLIDE))
     s = _pawn(data, values, names, slides)
     rng = np.random.default_rng(seed)
-    null = np.concatenate([_pawn_medians(data, rng.permutation(values), slides)
-                           for _ in range(permutations)])
-    noise = float(np.nanquantile(null, NOISE_QUANTILE)) if null.size else 0.0
+    ids = slice_ids(data, slides)
+    # the largest index any parameter gets by chance, shuffle by shuffle
+    null = np.array([[np.nanmax(v) for v in _pawn_fast(ids, rng.permutation(values), slides)]
+                     for _ in range(permutations)])
+    noise_med, noise_max = np.quantile(null, NOISE_QUANTILE, axis=0)
     table = pd.DataFrame({"parameter": names, "pawn_median": s["median"],
                           "pawn_max": s["maximum"]})
-    table = table.sort_values(["pawn_median", "pawn_max", "parameter"],
-                              ascending=[False, False, True], kind="mergesort").head(top)
+    table["above_noise"] = (table.pawn_median > noise_med) | (table.pawn_max > noise_max)
+    table = table.sort_values(["above_noise", "pawn_median", "pawn_max", "parameter"],
+                              ascending=[False, False, False, True], kind="mergesort").head(top)
     rows = []
     for r in table.itertuples(index=False):
         split = _split(frame[r.parameter].to_numpy(), values, binary)
         rows.append({"parameter": r.parameter, "pawn_median": round(float(r.pawn_median), 4),
-                     "pawn_max": round(float(r.pawn_max), 4), "noise": round(noise, 4),
-                     "above_noise": bool(r.pawn_median > noise), "worlds": int(values.size),
+                     "pawn_max": round(float(r.pawn_max), 4),
+                     "noise_median": round(float(noise_med), 4),
+                     "noise_max": round(float(noise_max), 4),
+                     "above_noise": bool(r.above_noise), "worlds": int(values.size),
                      "threshold": split["threshold"] if split else np.nan,
                      "side": split["side"] if split else "",
                      "there": split["there"] if split else np.nan,
@@ -225,7 +267,7 @@ def scenario_contrasts(times: pd.DataFrame, reference: str = "tpn_baseline") -> 
     ``horizon_months``, ``time_months``, ``censored``). A censored world time counts at the
     horizon, so two censored times are the same. Columns: ``scenario``, ``outcome``,
     ``world``, ``delay_months``, ``later`` (at least :data:`TIE_MONTHS` later), ``earlier``,
-    ``both_beyond`` (neither within the horizon).
+    ``beyond`` (the scenario not within the horizon), ``both_beyond`` (neither).
     """
     df = times.copy()
     df["t"] = at_horizon(df)
@@ -241,10 +283,11 @@ def scenario_contrasts(times: pd.DataFrame, reference: str = "tpn_baseline") -> 
         rows.append(pd.DataFrame({
             "scenario": scenario, "outcome": outcome, "world": sub["world"].to_numpy(),
             "delay_months": delay, "later": delay >= TIE_MONTHS,
-            "earlier": delay <= -TIE_MONTHS, "both_beyond": beyond}))
+            "earlier": delay <= -TIE_MONTHS,
+            "beyond": sub["censored"].to_numpy(bool), "both_beyond": beyond}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
         columns=["scenario", "outcome", "world", "delay_months", "later", "earlier",
-                 "both_beyond"])
+                 "beyond", "both_beyond"])
 
 
 def reached_within(df: pd.DataFrame, within: float | None = None) -> pd.Series:
