@@ -237,7 +237,12 @@ def test_a_scenario_of_ones_own_is_compared_too(tmp_path, small_scenario):
     page = build_brief(small_scenario, sources)
     assert "does not include small" in page and "phase0 compare --scenarios tpn_baseline," \
         "small.toml" in page
-    # with one, it runs the scenario and the studied network in the first worlds itself
+    # without plausible worlds to run in, it says so, and how, naming no machine path
+    missing = OwnRun(worlds=3, runs=2, horizon=24, parameter_sets=str(tmp_path / "none.csv"))
+    page = build_brief(small_scenario, sources, own_run=missing)
+    assert "could not compare small over the plausible worlds (parameter-set file does " \
+        "not exist); run" in page and str(tmp_path) not in page
+    # with them, it runs the scenario and the studied network in the first worlds itself
     run = OwnRun(worlds=3, runs=2, horizon=24, parameter_sets=str(sources.ensemble))
     path = write_brief(tmp_path / "b", small_scenario, sources, own_run=run)
     page = path.read_text()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -178,9 +179,9 @@ def _own(sc: Scenario, compared: list[str], run: brief_own.OwnRun | None,
     try:
         own = brief_own.run_own(sc, run, bw.REFERENCE)
     except UserError as exc:
+        why = re.sub(r"\s*'[^']*/[^']*'", "", str(exc).split(" (")[0])  # no machine paths
         return head + p(f"The brief could not compare {html.escape(sc.name)} over the "
-                        f"plausible worlds ({html.escape(str(exc).split(' (')[0])}); run "
-                        f"{how}."), None
+                        f"plausible worlds ({html.escape(why)}); run {how}."), None
     basis = bw.Basis(own.record["worlds"], own.record["runs_per_world"])
     return "\n".join([
         head,
