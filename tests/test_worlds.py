@@ -206,12 +206,18 @@ def test_compare_over_worlds_writes_the_world_table_and_no_pooled_interval(tmp_p
     assert "within 5 years" in printed and "spread across worlds" in printed
 
 
-def test_the_policy_brief_reads_a_comparison_over_worlds(tmp_path):
-    from experiments.policy.brief import _comparison_table
+def test_the_policy_brief_reads_a_comparison_over_worlds():
+    from experiments.policy.brief_worlds import comparison_cells
 
-    runs = _runs({0: [30, 30], 1: [70, 70], 2: [None, None]}, horizon=360)
-    summarise_worlds(world_times(runs)).to_csv(tmp_path / "comparison.csv", index=False)
-    table = _comparison_table(tmp_path / "comparison.csv").set_index("outcome")
+    # 30 worlds x 8 runs: a third within 5 years, a third later, a third beyond the horizon
+    worlds = {k: [[30] * 8, [70] * 8, [None] * 8][k % 3] for k in range(30)}
+    table = comparison_cells(summarise_worlds(world_times(_runs(worlds, horizon=360))))
+    table = table.set_index("outcome")
     assert table.loc["end of phase zero", "median across worlds"] == "about 6 years"
     assert table.loc["end of phase zero", "worlds within 5 years"] == "33%"
     assert table.loc["service-user engagement", "median across worlds"] == "not within 30 years"
+    # 3 worlds x 2 runs: a warning in place of the numbers
+    few = comparison_cells(summarise_worlds(world_times(_runs(
+        {0: [30, 30], 1: [70, 70], 2: [None, None]}, horizon=360))))
+    assert few.iloc[0]["worlds within 5 years"].startswith(
+        "too few worlds and runs per world for a verdict (3 worlds x 2 runs)")
