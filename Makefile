@@ -41,9 +41,11 @@ $(DISCOVERY_STAMP): pyproject.toml $(STAMP)
 
 INTERVENTIONS := tpn_baseline,interv_core_funding_lost,interv_broker_leaves,interv_funding_gap,interv_venues_move,interv_champion_leaves,interv_harmful_incident
 
-## run: install, compare the standard scenarios into results/compare, and write one default run
+## run: install, compare the standard scenarios over the calibration's plausible worlds (8 runs
+## in each world of experiments/calibration/ensemble.csv, 30 years) into results/compare, and
+## write one default run
 run: $(STAMP)
-	$(BIN)/phase0 compare --out results/compare --overwrite
+	$(BIN)/phase0 compare --parameter-sets posterior --replicates 8 --out results/compare --overwrite
 	$(BIN)/phase0 run --seed 0 --out results/default_run --overwrite
 
 # The versions a test run uses, printed first so that its log records them.
@@ -159,7 +161,7 @@ robustness: $(STAMP)
 ## results/policy/ (about 3 minutes on 2 cores; sweeps are kept in sweeps/ and resumed)
 policy: $(DISCOVERY_STAMP)
 	$(BIN)/phase0 explore funding --overwrite
-	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --replicates 200 --out results/policy/interventions --overwrite
+	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --out results/policy/interventions --overwrite
 	$(BIN)/phase0 sweep --method lhs --n 16384 --replicates 1 --scenario new_network --seed 8 --out sweeps/discovery --resume
 	$(BIN)/phase0 discover sweeps/discovery --target "engagement_months <= 60" --out results/policy/discovery
 	$(BIN)/phase0 discover sweeps/discovery --target "phase_zero_months <= 48" --out results/policy/discovery_phase_zero

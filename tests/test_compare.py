@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -100,13 +101,16 @@ def test_compare_cli_writes_tables_and_figures(tmp_path, capsys):
                      "n_service_users = 40\nvenue_community_share = 0.0\n")
     out = tmp_path / "cmp"
     assert main(["compare", "--scenarios", f"{scen},{scen2}", "--replicates", "8",
-                 "--workers", "1", "--out", str(out), "--quiet"]) == 0
+                 "--parameter-sets", "defaults", "--workers", "1", "--out", str(out),
+                 "--quiet"]) == 0
     names = {p.name for p in out.iterdir()}
     assert names >= {"comparison.csv", "comparison.md", "kaplan_meier.png", "trajectories.png",
                      "runs.csv", "runs.parquet", "manifest.json"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["replicates"] == 8 and manifest["code_version"]
-    assert "small_statutory" in (out / "comparison.md").read_text()
+    md = (out / "comparison.md").read_text()
+    assert "small_statutory" in md and "95% CI" in md and "worlds" not in md
+    assert not re.search(r"\d\.\d months|\| \d+\.\d+ \|", md)  # whole months
     assert main(["compare", "--scenarios", "nope", "--out", str(tmp_path / "x")]) == 2
     assert "unknown scenario" in capsys.readouterr().err
 

@@ -158,7 +158,8 @@ def test_run_and_compare_accept_scenarios_with_events(tmp_path, capsys):
     ts = pd.read_csv(tmp_path / "run" / "timeseries.csv")
     assert (ts.loc[ts.month >= 24, "meetings_statutory"] > 0).any()
     assert main(["compare", "--scenarios", f"tpn_baseline,{path}", "--replicates", "4",
-                 "--workers", "1", "--quiet", "--out", str(tmp_path / "cmp")]) == 0
+                 "--parameter-sets", "defaults", "--workers", "1", "--quiet",
+                 "--out", str(tmp_path / "cmp")]) == 0
     runs = pd.read_csv(tmp_path / "cmp" / "runs.csv")
     assert set(runs["scenario"]) == {"tpn_baseline", "s"}
 

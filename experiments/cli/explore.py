@@ -1,7 +1,7 @@
 """Policy explorers (funding cycles).
 
 Policy explorers. 'phase0 explore funding' runs a grid of funding terms and the minimum-runway
-design on the sweep engine.
+design on the sweep engine, in every plausible world of the calibration's ensemble.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from experiments.cli.options import (
     Parser,
+    add_horizon,
     add_parameter_sets,
     add_replicates,
     add_run_options,
@@ -21,21 +22,27 @@ from experiments.cli.options import (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 explore`` explorers and their options."""
+    from experiments.policy.regimes import HORIZON, RUNS_PER_WORLD, WITHIN
+
     explorers = p.add_subparsers(dest="explorer", required=True, parser_class=Parser)
     f = explorers.add_parser(
-        "funding", help="funding terms: heatmaps and the minimum runway",
+        "funding", help="funding terms: heatmaps and the minimum runway, over plausible worlds",
         description="Run a grid over contract length (6-60 months), KPI-tied versus flexible, "
-        "the gap between contracts and core funding on or off, from a scenario, over the "
-        "calibration's accepted parameter sets; write heatmaps of the probability of reaching "
-        "each outcome within 3, 5 and 10 years and of the restricted mean time; and find, for "
-        "each funding regime, the minimum runway of guaranteed flexible funding whose lower 95% "
-        "bound on the probability of service-user engagement within the horizon is at least "
-        "0.8. Sweeps are kept in --work and resumed if interrupted.")
+        "the gap between contracts and core funding on or off, from a scenario, in each "
+        "plausible world of the calibration's ensemble (each world's time to an outcome is the "
+        "median of its runs); write the share of worlds within 5, 10, 15 and 30 years and the "
+        "spread of the worlds' times, with heatmaps; and find, for each funding regime, the "
+        "minimum runway of guaranteed flexible funding at which service users engage within "
+        "--within months in at least 80% of the worlds (no verdict with fewer than 20 worlds). "
+        "The --horizon replaces the scenario's. Sweeps are kept in --work and resumed if "
+        "interrupted.")
     add_scenario(f, "new_network", " to start from")
-    add_replicates(f, 2, "runs per parameter set and setting")
-    add_parameter_sets(f, "accepted", 100)
+    add_replicates(f, RUNS_PER_WORLD, "runs per world and setting")
+    add_parameter_sets(f, "posterior", 100)
+    add_horizon(f, HORIZON)
     f.add_argument("--within", type=int, default=None, metavar="MONTHS",
-                   help="the runway's engagement horizon (default: the model horizon, 180)")
+                   help=f"the runway's engagement window (default {WITHIN} months, "
+                   f"{WITHIN / 12:g} years, or the horizon if shorter)")
     f.add_argument("--work", default=None,
                    help="folder for the sweeps (default sweeps/explore_funding)")
     f.add_argument("--fresh", action="store_true",
@@ -52,12 +59,13 @@ def run(args: argparse.Namespace) -> int:
     result = explore_funding(
         Path(args.out), scenario=args.scenario, replicates=args.replicates,
         parameter_sets=args.parameter_sets or "none", max_sets=args.max_sets,
-        within=args.within, workers=workers(args), seed=args.seed,
+        within=args.within, horizon=args.horizon, workers=workers(args), seed=args.seed,
         work=Path(args.work) if args.work else None, overwrite=args.overwrite,
         fresh=args.fresh, progress=not args.quiet)
     print((Path(args.out) / "minimum_runway.md").read_text())
     rec = result["record"]
     total, now = rec["grid_runs"] + rec["runway_runs"], rec["runs_executed_now"]
     reused = f" ({total - now} reused from {rec['sweeps']})" if now < total else ""
-    print(f"{total} runs{reused}; ran {now} in {rec['seconds']:.0f} s; wrote {args.out}/")
+    print(f"{rec['worlds']} worlds x {rec['runs_per_world']} runs: {total} runs{reused}; ran "
+          f"{now} in {rec['seconds']:.0f} s; wrote {args.out}/")
     return 0

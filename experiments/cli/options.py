@@ -121,10 +121,11 @@ def add_horizon(p: argparse.ArgumentParser, default: int = 360) -> None:
                    help=f"months simulated (default {default}: {default / 12:g} years)")
 
 
-def add_replicates(p: argparse.ArgumentParser, default: int, what: str = "runs") -> None:
-    """``--replicates``: runs with common seeds, per setting."""
+def add_replicates(p: argparse.ArgumentParser, default: int | None, what: str = "runs",
+                   shown: str | None = None) -> None:
+    """``--replicates``: runs with common seeds, per setting (``shown``: a computed default)."""
     p.add_argument("--replicates", type=positive, default=default,
-                   help=f"{what} (default {default})")
+                   help=f"{what} (default {shown or default})")
 
 
 def add_scenarios(p: argparse.ArgumentParser, default: str) -> None:
@@ -154,10 +155,14 @@ def add_set(p: argparse.ArgumentParser) -> None:
 def add_parameter_sets(p: argparse.ArgumentParser, default: str, max_default: int) -> None:
     """``--parameter-sets`` and ``--max-sets``: run under many plausible parameter sets."""
     p.add_argument("--parameter-sets", default=default,
-                   help="'accepted' (the calibration's accepted sets), a CSV of parameter sets, "
-                   f"or '' / 'none' for the scenario's values only (default {default or 'none'})")
+                   help="'posterior' (the calibration's ensemble of plausible worlds, "
+                   "experiments/calibration/ensemble.csv, written by 'make calibrate'; "
+                   "'accepted' is another name for it), a CSV of parameter sets (one a row, "
+                   "columns named after parameters), or 'defaults' (also 'none' or '') for the "
+                   "registry's defaults and the scenario's values only "
+                   f"(default {default or 'defaults'})")
     p.add_argument("--max-sets", type=int, default=max_default,
-                   help="use at most this many parameter sets (default: "
+                   help="use the first this many parameter sets only, 0 for all (default: "
                    f"{max_default or 'all'})")
 
 

@@ -1,9 +1,13 @@
 """Compare scenarios: many replicates each, the same seeds for every scenario.
 
-Writes, for both outcomes, a table (CSV and Markdown) of Kaplan-Meier medians with 95%
-intervals, restricted mean time to the horizon, share censored and the probability of reaching
-the outcome within 3, 5 and 10 years; Kaplan-Meier curves; trajectories with spread bands; the
-per-run results; and a manifest recording parameters, seeds, code and package versions.
+With one parameter set, writes for both outcomes a table (CSV and Markdown) of Kaplan-Meier
+medians with 95% intervals, restricted mean time to the horizon, share censored and the
+probability of reaching the outcome within 3, 5 and 10 years. Over many parameter sets
+(plausible worlds, e.g. the calibration's ensemble), writes instead the world table of
+:mod:`experiments.research.worlds` (shares of worlds within 5 to 30 years, the spread of the
+worlds' times) and how often each ranking of the scenarios holds. Both write Kaplan-Meier
+curves, trajectories with spread bands, the per-run results and a manifest recording
+parameters, seeds, code and package versions.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.research.compare_figures import TRAJECTORY_METRICS, plot_km, plot_trajectories
 from experiments.research.survival import (
     REPORT_MONTHS,
     Survival,
@@ -30,9 +35,19 @@ from simulation.outcome_registry import HEADLINE
 from simulation.outcome_registry import label as outcome_label
 
 OUTCOMES = HEADLINE
-TRAJECTORY_METRICS = ("trust_cbo_statutory", "symbolic", "relational", "material",
-                      "engaged_share")
 _CHUNK = 32
+#: At most this many runs per scenario keep their monthly series (for the trajectories figure).
+SERIES_RUNS = 400
+
+
+def series_plan(n_sets: int, replicates: int) -> tuple[int, int]:
+    """How many parameter sets keep series, and how many runs of each (``SERIES_RUNS`` at most).
+
+    One set keeps all its runs (up to the cap); many worlds keep their first run(s) each, for
+    the first ``SERIES_RUNS`` worlds (an ensemble's rows are draws in no particular order).
+    """
+    per_set = min(replicates, max(1, SERIES_RUNS // n_sets))
+    return min(n_sets, max(1, SERIES_RUNS // per_set)), per_set
 
 
 def common_seeds(seed: int, replicates: int, seed_set: int = 1) -> list[int]:
@@ -47,10 +62,12 @@ def common_seeds(seed: int, replicates: int, seed_set: int = 1) -> list[int]:
 
 
 def _run_chunk(params: dict[str, Any], seeds: list[int], metrics: tuple[str, ...],
-               model_class: type | None = None
+               model_class: type | None = None, keep: int | None = None
                ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Run ``seeds``; return their summaries and the series of the first ``keep`` runs."""
     results = run_batch(params, seeds, timeseries=bool(metrics), model_class=model_class)
-    series = {m: np.stack([r.timeseries[m].to_numpy() for r in results]) for m in metrics}
+    kept = results[:keep] if metrics else []
+    series = {m: np.stack([r.timeseries[m].to_numpy() for r in kept]) for m in metrics}
     return [r.summary for r in results], series
 
 
@@ -62,26 +79,30 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
     """Run every scenario on every seed (optionally for every extra parameter set).
 
     Returns a tidy table with one row a run, and per scenario the monthly series of ``metrics``
-    (shape (runs, months + 1)). Results do not depend on ``workers``.
+    (shape (runs, months + 1)) of at most :data:`SERIES_RUNS` runs: all of them with one
+    parameter set; with many, the first runs of the first sets (see :func:`series_plan`).
+    Results do not depend on ``workers``.
     """
     sets = list(param_sets) if param_sets else [{}]
+    sets_kept, per_set = series_plan(len(sets), len(seeds))
     jobs = []
     for s in scenarios:
         for k, extra in enumerate(sets):
             # A parameter set fixes behaviour; the scenario's own settings (levers) win.
             params = {**extra, **s.overrides}
             for start in range(0, len(seeds), _CHUNK):
-                jobs.append((s.name, k, start, params, list(seeds[start:start + _CHUNK])))
-    outputs = map_in_order(_run_chunk, [(params, chunk, metrics, model_class)
-                                        for *_, params, chunk in jobs],
+                keep = max(0, min(_CHUNK, per_set - start)) if k < sets_kept else 0
+                jobs.append((s.name, k, start, params, list(seeds[start:start + _CHUNK]), keep))
+    outputs = map_in_order(_run_chunk, [(params, chunk, metrics if keep else (), model_class,
+                                         keep) for *_, params, chunk, keep in jobs],
                            [len(job[4]) for job in jobs], workers, progress, desc="scenarios")
     rows, series = [], {s.name: {m: [] for m in metrics} for s in scenarios}
-    for (name, k, start, _, _), (summaries, chunk_series) in zip(jobs, outputs, strict=True):
+    for (name, k, start, *_), (summaries, chunk_series) in zip(jobs, outputs, strict=True):
         for j, summary in enumerate(summaries):
             rows.append({"scenario": name, "parameter_set": k, "replicate": start + j,
                          **summary})
-        for m in metrics:
-            series[name][m].append(chunk_series[m])
+        for m, values in chunk_series.items():
+            series[name][m].append(values)
     stacked = {name: {m: np.concatenate(v) for m, v in d.items() if v}
                for name, d in series.items()}
     return pd.DataFrame(rows), stacked
@@ -120,71 +141,13 @@ def markdown_table(table: pd.DataFrame) -> str:
         med = format_months(none(r["median_months"]))
         ci = f"{format_months(none(r['median_low']))} to {format_months(none(r['median_high']))}"
         cells = [r["scenario"], outcome_label(r["outcome"]), f"{med} ({ci})",
-                 f"{r['rmst_months']:.1f}", f"{r['censored_share']:.0%}"]
+                 f"{r['rmst_months']:.0f}", f"{r['censored_share']:.0%}"]
         for m in REPORT_MONTHS:
             if f"p_by_{m}" in r:
                 cells.append(f"{r[f'p_by_{m}']:.2f} ({r[f'p_by_{m}_low']:.2f}-"
                              f"{r[f'p_by_{m}_high']:.2f})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def plot_km(fits: dict[tuple[str, str], Survival], order: Sequence[str], path: Path) -> None:
-    """Kaplan-Meier curves: probability each outcome has been reached by each month."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True, constrained_layout=True)
-    colours = plt.get_cmap("tab10")
-    for ax, outcome in zip(axes, OUTCOMES, strict=True):
-        for i, name in enumerate(order):
-            fit = fits[(name, outcome)]
-            years = fit.months / 12
-            label = name if fit.reached_curve[-1] > 0 else f"{name} (not reached)"
-            ax.step(years, fit.reached_curve, where="post", color=colours(i), label=label)
-            ax.fill_between(years, fit.reached_low, fit.reached_high, step="post",
-                            color=colours(i), alpha=0.12)
-        ax.set_title(outcome_label(outcome))
-        ax.set_xlabel("years since the start of phase zero")
-        ax.grid(alpha=0.3)
-        ax.set_ylim(-0.02, 1.02)
-    axes[0].set_ylabel("probability reached (Kaplan-Meier, 95% band)")
-    for ax in axes:
-        ax.legend(loc="upper left", fontsize=7)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def plot_trajectories(series: dict[str, dict[str, np.ndarray]], order: Sequence[str],
-                      path: Path) -> None:
-    """Mean trajectories per scenario with 10-90% bands across runs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    titles = {"trust_cbo_statutory": "mean CBO trust toward statutory partners",
-              "symbolic": "symbolic resources", "relational": "relational resources",
-              "material": "material resources", "engaged_share": "engaged share of service users"}
-    fig, axes = plt.subplots(len(TRAJECTORY_METRICS), 1, figsize=(9, 14), sharex=True,
-                             constrained_layout=True)
-    colours = plt.get_cmap("tab10")
-    for ax, metric in zip(axes, TRAJECTORY_METRICS, strict=True):
-        for i, name in enumerate(order):
-            data = series[name][metric]
-            years = np.arange(data.shape[1]) / 12
-            ax.plot(years, data.mean(axis=0), color=colours(i), label=name)
-            lo, hi = np.quantile(data, [0.1, 0.9], axis=0)
-            ax.fill_between(years, lo, hi, color=colours(i), alpha=0.12)
-        ax.set_title(titles[metric], fontsize=10)
-        ax.set_ylim(-0.02, 1.02)
-        ax.grid(alpha=0.3)
-    axes[0].legend(loc="upper left", fontsize=7, ncol=2)
-    axes[-1].set_xlabel("years since the start of phase zero (lines: mean; bands: 10-90% of runs)")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 #: Scenarios whose restricted mean times differ by less than this (months) count as tied.
@@ -264,9 +227,16 @@ def pairwise_order_frequencies(runs: pd.DataFrame, order: Sequence[str],
 def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[int],
                      workers: int, overwrite: bool, seed: int,
                      param_sets: Sequence[dict[str, Any]] | None = None,
-                     progress: bool = True, model_class: type | None = None) -> pd.DataFrame:
-    """Run the comparison and write every output into ``out`` atomically; return the table.
+                     progress: bool = True, model_class: type | None = None,
+                     world_ids: Sequence[int] | None = None,
+                     source: str = "a parameter-set file") -> pd.DataFrame:
+    """Run the comparison and write every output into ``out`` atomically; return its table.
 
+    With ``param_sets`` (plausible worlds; ``world_ids`` their ids, ``source`` where they come
+    from) the table is the world table of :mod:`experiments.research.worlds` (``worlds.csv``,
+    also ``comparison.csv``) and ``comparison.md`` shows only it; the Kaplan-Meier table pools
+    every run of every world and goes to ``pooled_kaplan_meier.csv``. Without, the table is the
+    Kaplan-Meier table of one parameter set, as ``comparison.csv`` and ``comparison.md``.
     ``model_class``: a :class:`~simulation.model.PhaseZeroModel` subclass to run instead of
     the model itself (recorded in the manifest).
     """
@@ -275,7 +245,8 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
     runs, series = run_scenarios(scenarios, seeds, workers, progress=progress,
                                  param_sets=param_sets, model_class=model_class)
     table, fits = survival_table(runs, order)
-    manifest = {
+    horizon = int(runs["horizon_months"].max())
+    manifest: dict[str, Any] = {
         "seed": seed, "model_class": model_class_name(model_class),
         "replicates": len(seeds), "run_seeds": list(seeds),
         "scenarios": [{"name": s.name, "description": s.description,
@@ -283,37 +254,94 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
                        "parameters": s.params} for s in scenarios],
         "parameter_sets": list(param_sets) if param_sets else None,
     }
+    kept, per_set = series_plan(len(param_sets or [{}]), len(seeds))
+    trajectories = ("lines: mean; bands: 10-90% of runs" if not param_sets and per_set == len(seeds)
+                    else f"lines: mean; bands: 10-90% of the first {per_set} runs"
+                    + (f" of each of {kept} worlds" if param_sets else ""))
     files: dict[str, Any] = {
-        "runs.csv": runs, "runs.parquet": runs, "comparison.csv": table,
-        "comparison.md": f"# Scenario comparison\n\n{len(seeds)} runs per scenario"
-        + (f" for each of {len(param_sets)} parameter sets" if param_sets else "")
-        + f" (same seeds for every scenario; root seed {seed}); horizon "
-        f"{int(runs['horizon_months'].iloc[0])} months.\n\n" + markdown_table(table),
-        "kaplan_meier.png": lambda path: plot_km(fits, order, path),
-        "trajectories.png": lambda path: plot_trajectories(series, order, path),
+        "runs.csv": runs, "runs.parquet": runs,
+        "trajectories.png": lambda path: plot_trajectories(series, order, path, trajectories),
     }
-    if param_sets:
-        files["rankings.csv"] = ranking_frequencies(runs, order)
-        files["pairwise.csv"] = pairwise_order_frequencies(runs, order, order[0])
+    if not param_sets:
+        files["comparison.csv"] = table
+        files["comparison.md"] = (
+            f"# Scenario comparison\n\n{len(seeds)} runs per scenario (same seeds for every "
+            f"scenario; root seed {seed}); horizon {horizon} months.\n\n" + markdown_table(table))
+        files["kaplan_meier.png"] = lambda path: plot_km(fits, order, path)
+        write_results(out, files, manifest, overwrite=overwrite)
+        return table
+    from experiments.research import worlds
+
+    ids = list(world_ids) if world_ids is not None else list(range(len(param_sets)))
+    runs.insert(2, "world", runs["parameter_set"].map(dict(enumerate(ids))))
+    times = worlds.world_times(runs)
+    times.insert(2, "world", times["parameter_set"].map(dict(enumerate(ids))))
+    summary = worlds.summarise_worlds(times, order)
+    manifest.update({"worlds": len(param_sets), "runs_per_world": len(seeds),
+                     "world_ids": ids, "parameter_sets_source": source})
+    pooled = f"all {len(seeds)} runs of each of {len(param_sets)} worlds"
+    files.update({
+        "worlds.csv": summary, "comparison.csv": summary, "world_times.csv": times,
+        "pooled_kaplan_meier.csv": table,
+        "comparison.md": worlds.worlds_report(summary, seed, source),
+        "kaplan_meier.png": lambda path: plot_km(fits, order, path, pooled),
+        "rankings.csv": ranking_frequencies(runs, order),
+        "pairwise.csv": pairwise_order_frequencies(runs, order, order[0]),
+    })
     write_results(out, files, manifest, overwrite=overwrite)
-    return table
+    return summary
+
+
+#: The calibration's ensemble of plausible worlds, one a row ('posterior').
+ENSEMBLE = Path(__file__).resolve().parents[1] / "calibration" / "ensemble.csv"
+#: What ``--parameter-sets`` accepts for the ensemble, and for the registry's defaults only.
+POSTERIOR_NAMES = ("posterior", "accepted")
+DEFAULTS_NAMES = ("defaults", "none", "")
+
+
+def uses_defaults(spec: str | None) -> bool:
+    """Whether ``--parameter-sets`` asks for no parameter sets (the registry's defaults)."""
+    return (spec or "").strip().lower() in DEFAULTS_NAMES
+
+
+def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[dict[str, Any]]]:
+    """World ids and parameter sets from 'posterior' (alias 'accepted') or a CSV, one a row.
+
+    'posterior' is the calibration's ensemble, :data:`ENSEMBLE`. Only columns named after a
+    model parameter are used; a ``world`` column gives the ids (otherwise 0, 1, ...).
+    ``limit`` keeps the first rows only (None or 0: all). 'defaults' gives no sets.
+    """
+    from experiments.support.outputs import UserError
+    from simulation.parameters import REGISTRY
+
+    if uses_defaults(spec):
+        return [], []
+    if limit is not None and limit < 0:
+        raise UserError(f"--max-sets must be 0 (all) or more, got {limit}")
+    posterior = spec.strip().lower() in POSTERIOR_NAMES
+    path = ENSEMBLE if posterior else Path(spec)
+    if not path.exists():
+        hint = (" (the calibration's ensemble of plausible worlds: 'make calibrate' writes it; "
+                "or pass --parameter-sets defaults to use the registry's defaults)"
+                if posterior else "")
+        raise UserError(f"parameter-set file '{portable_path(path)}' does not exist{hint}")
+    df = pd.read_csv(path)
+    cols = [c for c in df.columns if c in REGISTRY]
+    if not cols:
+        raise UserError(f"'{portable_path(path)}' has no column named after a model parameter")
+    if df.empty:
+        raise UserError(f"'{portable_path(path)}' has no rows (no parameter sets)")
+    df = df.head(limit) if limit else df
+    ids = (df["world"].astype(int).tolist() if "world" in df.columns
+           else list(range(len(df))))
+    sets = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
+            for row in df[cols].to_dict("records")]
+    return ids, sets
 
 
 def load_parameter_sets(spec: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Parameter sets from 'accepted' (the calibration's) or a CSV file, one set a row."""
-    from experiments.support.outputs import UserError
+    """Parameter sets from 'posterior' / 'accepted' (the ensemble) or a CSV, one set a row.
 
-    path = (Path(__file__).resolve().parents[1] / "calibration" / "accepted.csv"
-            if spec == "accepted" else Path(spec))
-    if not path.exists():
-        raise UserError(f"parameter-set file '{path}' does not exist")
-    df = pd.read_csv(path)
-    from simulation.parameters import REGISTRY
-
-    cols = [c for c in df.columns if c in REGISTRY]
-    if not cols:
-        raise UserError(f"'{path}' has no column named after a model parameter")
-    sets = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
-            for row in df[cols].to_dict("records")]
-    return sets[:limit] if limit else sets
-
+    'defaults' (or 'none', '') gives none: the registry's defaults. See :func:`load_worlds`.
+    """
+    return load_worlds(spec, limit)[1]

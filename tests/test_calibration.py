@@ -1,0 +1,127 @@
+"""The calibration: patterns on single runs, the distance, and recovery of known parameters.
+
+The recovery test is the one that could fail for a real reason: ABC-SMC (pyabc, the chain the
+committed calibration runs) is given targets made from the model's own output at known
+parameter values, and must put those values inside its posterior while narrowing the prior.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.research.calibrate.ensemble import (
+    effective_size,
+    identifiability,
+    pool,
+    resample,
+)
+from experiments.research.calibrate.patterns import (
+    PAPER,
+    conditions,
+    distance,
+    meets,
+    run_measures,
+)
+from experiments.research.calibrate.priors import Prior, base_parameters, priors
+from simulation import run_batch
+from simulation.parameters import REGISTRY
+
+
+def test_every_behaviour_parameter_has_a_prior_over_its_sweep_range():
+    prior = priors()
+    behaviour = [n for n, p in REGISTRY.items() if p.kind == "behaviour"]
+    assert set(prior) == set(behaviour)
+    assert len(prior) >= 40
+    for name, p in prior.items():
+        assert (p.low, p.high) == tuple(map(float, REGISTRY[name].sweep))
+
+
+def test_conditions_read_one_run_each():
+    m = pd.DataFrame({
+        "phase_zero_months": [48, 30, np.nan, 50],
+        "engagement_months": [np.nan, 20, np.nan, 55],
+        "fieldwork_share": [0.05, 0.05, 0.0, 0.3],
+        "fieldwork_share_members": [0.1, 0.0, 0.0, 0.4],
+        "fieldwork_share_others": [0.0, 0.0, 0.0, 0.2],
+        "skill_at_fieldwork": [0.6, 0.6, 0.1, 0.9],
+    })
+    c = conditions(m)
+    assert c["phase_zero_four_years"].tolist() == [True, False, False, True]
+    assert c["limited_presence"].tolist() == [True, True, False, False]
+    # engagement before the end of phase zero breaks the order; no end of phase zero too
+    assert c["users_after_phase_zero"].tolist() == [True, False, False, True]
+    assert c["cbos_build_relationships"].tolist() == [True, True, False, True]
+    assert c["members_first"].tolist() == [True, False, False, True]
+    assert c["studied_network"].tolist() == [True, False, False, False]
+
+
+def test_the_distance_is_zero_only_when_every_required_share_is_met():
+    met = dict(PAPER.required)
+    assert distance(met) == 0
+    assert all(meets({**met, "members_first": 0.5}).values())
+    short = {**met, "phase_zero_four_years": met["phase_zero_four_years"] - 0.25}
+    assert distance(short) == pytest.approx(0.25)
+    assert not meets({**short, "members_first": 0.5})["phase_zero_four_years"]
+
+
+def test_pool_keeps_distance_zero_and_resampling_follows_the_weights():
+    a = pd.DataFrame({"weight": [0.5, 0.5], "distance": [0.0, 0.1], "x": [1.0, 2.0]})
+    b = pd.DataFrame({"weight": [0.25, 0.75], "distance": [0.0, 0.0], "x": [3.0, 4.0]})
+    pooled = pool([a, b])
+    assert pooled["x"].tolist() == [1.0, 3.0, 4.0]
+    assert pooled["weight"].tolist() == pytest.approx([0.5, 0.125, 0.375])
+    worlds = resample(pooled, ["x"], 1000, seed=1)
+    assert worlds["x"].value_counts(normalize=True).sort_index().tolist() == pytest.approx(
+        [0.5, 0.125, 0.375], abs=0.002)
+    assert effective_size(np.array([1.0, 1.0])) == pytest.approx(2.0)
+
+
+def _targets_from_the_model(truth: dict[str, float], base: dict, runs: int):
+    results = run_batch({**base, **truth}, list(range(10_000, 10_000 + runs)))
+    m = run_measures(results)
+    pz = m["phase_zero_months"].dropna()
+    return PAPER.with_(
+        phase_zero_window=(float(pz.quantile(0.2)), float(pz.quantile(0.8))),
+        fieldwork_share=(float(m["fieldwork_share"].quantile(0.2)),
+                         float(m["fieldwork_share"].quantile(0.8))),
+        fitted=("phase_zero_four_years", "limited_presence"),
+        required={"phase_zero_four_years": 0.5, "limited_presence": 0.5,
+                  "users_after_phase_zero": 0.0, "cbos_build_relationships": 0.0,
+                  "studied_network": 0.25})
+
+
+def test_abc_smc_recovers_known_parameters_from_synthetic_data():
+    """Synthetic data from known values; the posterior must hold them and narrow the prior."""
+    from experiments.research.calibrate.smc import run_chain
+
+    truth = {"trust_gain": 0.055, "su_threshold_mean": 0.4}
+    base = base_parameters()
+    targets = _targets_from_the_model(truth, base, 200)
+    prior = {k: p for k, p in priors().items() if k in truth}
+    chain = run_chain(7, prior, {}, base, replicates=8, population=80, generations=6,
+                      max_simulations=6000, targets=targets, log=False)
+    assert chain.generations["epsilon"].is_monotonic_decreasing
+    assert chain.generations["epsilon"].iloc[-1] == 0
+    post = pool([chain.population])
+    table = identifiability(post, prior, list(truth)).set_index("parameter")
+    for name, value in truth.items():
+        row = table.loc[name]
+        assert row["posterior_q05"] <= value <= row["posterior_q95"], (name, row.to_dict())
+    # both targets inform: each posterior is narrower than its prior (runs differ by chance, so
+    # from eight runs a set at a time neither is pinned down; 0.70 and 0.54 when written)
+    for name in truth:
+        assert table.loc[name, "sd_ratio"] < 0.8, table.loc[name].to_dict()
+
+
+def test_a_chain_is_a_function_of_its_seed():
+    from experiments.research.calibrate.smc import run_chain
+
+    prior = {"trust_gain": Prior("trust_gain", 0.01, 0.08)}
+    carried = {"skill_gain": Prior("skill_gain", 0.0, 0.1)}
+    kwargs = dict(calibrated=prior, carried=carried, base=base_parameters(), replicates=4,
+                  population=20, generations=2, max_simulations=400, log=False)
+    a, b = run_chain(3, **kwargs), run_chain(3, **kwargs)
+    pd.testing.assert_frame_equal(a.population, b.population)
+    assert "skill_gain" in a.population  # carried parameters travel with their particle
