@@ -12,6 +12,8 @@ parameters, seeds, code and package versions.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,8 @@ from simulation.outcome_registry import label as outcome_label
 
 OUTCOMES = HEADLINE
 _CHUNK = 32
+#: at most this many parameter sets are written into a manifest itself
+INLINE_SETS = 100
 #: At most this many runs per scenario keep their monthly series (for the trajectories figure).
 SERIES_RUNS = 400
 
@@ -252,7 +256,12 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
         "scenarios": [{"name": s.name, "description": s.description,
                        "file": portable_path(s.path) if s.path else None, "overrides": s.overrides,
                        "parameters": s.params} for s in scenarios],
-        "parameter_sets": list(param_sets) if param_sets else None,
+        # many worlds are recorded by their source, ids and a hash, not inline (1,000 worlds
+        # would make a manifest of megabytes)
+        "parameter_sets": (list(param_sets) if param_sets and len(param_sets) <= INLINE_SETS
+                           else None),
+        "parameter_sets_sha256": (hashlib.sha256(json.dumps(list(param_sets), sort_keys=True)
+                                                 .encode()).hexdigest() if param_sets else None),
     }
     kept, per_set = series_plan(len(param_sets or [{}]), len(seeds))
     trajectories = ("lines: mean; bands: 10-90% of runs" if not param_sets and per_set == len(seeds)
