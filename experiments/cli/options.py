@@ -162,7 +162,8 @@ def add_parameter_sets(p: argparse.ArgumentParser, default: str, max_default: in
                    "registry's defaults and the scenario's values only "
                    f"(default {default or 'defaults'})")
     p.add_argument("--max-sets", type=int, default=max_default,
-                   help="use the first this many parameter sets only, 0 for all (default: "
+                   help="use this many parameter sets, evenly spaced through the file, 0 for "
+                   "all (default: "
                    f"{max_default or 'all'})")
 
 

@@ -318,7 +318,9 @@ def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[di
 
     'posterior' is the calibration's ensemble, :data:`ENSEMBLE`. Only columns named after a
     model parameter are used; a ``world`` column gives the ids (otherwise 0, 1, ...).
-    ``limit`` keeps the first rows only (None or 0: all). 'defaults' gives no sets.
+    ``limit`` keeps that many rows evenly spaced through the file (None or 0: all): the
+    ensemble is resampled in the order of its weighted population, chain by chain, so its first
+    rows would come from one chain only. 'defaults' gives no sets.
     """
     from experiments.support.outputs import UserError
     from simulation.parameters import REGISTRY
@@ -340,7 +342,8 @@ def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[di
         raise UserError(f"'{portable_path(path)}' has no column named after a model parameter")
     if df.empty:
         raise UserError(f"'{portable_path(path)}' has no rows (no parameter sets)")
-    df = df.head(limit) if limit else df
+    if limit and limit < len(df):
+        df = df.iloc[np.unique(np.linspace(0, len(df) - 1, limit).round().astype(int))]
     ids = (df["world"].astype(int).tolist() if "world" in df.columns
            else list(range(len(df))))
     sets = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
