@@ -1,8 +1,8 @@
 """The funding-cycle explorer over plausible worlds: funding terms, and the minimum runway.
 
 ``phase0 explore funding`` runs two designs on the sweep engine (resumable, reproducible, one
-compiled batch per chunk), both in every plausible world of the calibration's ensemble (the
-first 100 worlds of ``--parameter-sets posterior`` by default), 8 runs per world with common
+compiled batch per chunk), both in every plausible world of the calibration's ensemble (100 worlds
+evenly spaced through ``--parameter-sets posterior`` by default), 8 runs per world with common
 seeds, to a 30-year horizon so that "not within 30 years" is backed by the runs:
 
 1. a grid over contract length, KPI-tied versus flexible, the gap between contracts and core

@@ -50,8 +50,8 @@ def runway_words(row: Any, horizon: int) -> str:
     if m == 0:
         return "none needed"
     if m >= horizon:
-        return (f"all {horizon} months ({horizon / 12:g} years): only if these terms never start "
-                "within the horizon")
+        return (f"all {horizon} months ({horizon / 12:g} years): only if these terms do not "
+                "start within the horizon")
     before = getattr(row, "previous_runway_months", None)
     if before is None or pd.isna(before):
         before = max([r for r in RUNWAYS if r < m], default=0)
@@ -119,8 +119,8 @@ def plain_words(minimum: pd.DataFrame, curves: pd.DataFrame, within: int, scenar
         "reporting against targets. It is not a target for the network: no new KPI is "
         f"proposed. 'Not reached' means that no runway tried (up to {max(runways)} months) "
         f"brings engagement within {years:g} years in {TARGET:.0%} of the worlds: under those "
-        "terms, what the money funds later undoes what the runway built, or never lets it "
-        "start.",
+        "terms, what the money funds later undoes what the runway built, or does not let it "
+        "start in time.",
         "",
         "Limits. A simulation built on one qualitative study (Burgess and Choudary 2021): an "
         "aid to thinking about what phase zero needs, not a forecast for any real network.",
