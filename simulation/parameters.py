@@ -425,7 +425,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Discussion: 'repeated contact ... this must be quality contact'; 'very slow and bit by "
        "bit'. "
        "The value is the posterior median of an earlier rejection-ABC calibration of four "
-       "parameters (docs/calibration.md, 'The registry defaults')."),
+       "parameters (docs/calibration.md, section The registry defaults)."),
     _P("trust_loss_asymmetry", float, 2.0, (1.0, 10.0), (1.0, 4.0), "ratio", "behaviour",
        "How much faster poor contact destroys trust than good contact builds it.",
        "Assumption from the trust literature (the asymmetry principle, Slovic 1993), not a "
@@ -502,7 +502,7 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Symbolic contexts: leaders 'repeatedly drew on their positional power to endorse "
        "coproduction efforts'. "
        "The value is the posterior median of an earlier rejection-ABC calibration of four "
-       "parameters (docs/calibration.md, 'The registry defaults')."),
+       "parameters (docs/calibration.md, section The registry defaults)."),
     _P("org_diffusion", float, 0.02, (0.0, 0.5), (0.0, 0.05), "per month", "behaviour",
        "Monthly rate at which recognition spreads among officials of the statutory side.",
        "Symbolic contexts: 'bring some of it back into the organisation'. The rate is an "
@@ -569,11 +569,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Monthly rate at which a service user's trust rises toward the safety they perceive.",
        "Discussion: CBOs relayed views 'until, service users felt the space was safe to enter'. "
        "The value is the posterior median of an earlier rejection-ABC calibration of four "
-       "parameters (docs/calibration.md, 'The registry defaults')."),
+       "parameters (docs/calibration.md, section The registry defaults)."),
     _P("su_threshold_mean", float, 0.529, (0.0, 1.0), (0.25, 0.6), "trust", "behaviour",
        "Mean trust at which a service user engages.",
        "Not in the paper; the value is the posterior median of an earlier rejection-ABC "
-       "calibration of four parameters (docs/calibration.md, 'The registry defaults')."),
+       "calibration of four parameters (docs/calibration.md, section The registry defaults)."),
     _P("su_threshold_spread", float, 0.1, (0.0, 0.5), (0.0, 0.2), "trust", "behaviour",
        "Half-width of the uniform spread of engagement thresholds.", ASSUMPTION),
     _P("unlinked_reach", float, 0.6, (0.0, 1.0), (0.2, 0.9), "share", "behaviour",

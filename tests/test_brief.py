@@ -102,7 +102,32 @@ def _per_world(folder: Path, ens: pd.DataFrame, runs: int) -> Sources:
     for name in ("heatmap_engagement.png", "heatmap_phase_zero.png", "runway.png"):
         shutil.copy(COMMITTED.policy / name, policy)
     ens.to_csv(folder / "ensemble.csv", index=False)
-    return replace(COMMITTED, compare=compare, policy=policy, ensemble=folder / "ensemble.csv")
+    # interventions of one parameter set, so that every verdict comes from these worlds
+    return replace(COMMITTED, compare=compare, policy=policy, ensemble=folder / "ensemble.csv",
+                   interventions=_one_set(folder / "interventions", COMMITTED.interventions))
+
+
+def _one_set(folder: Path, source: Path) -> Path:
+    """A comparison of one parameter set (the format before worlds), made from ``source``."""
+    folder.mkdir(parents=True)
+    shutil.copy(source / "pooled_kaplan_meier.csv", folder / "comparison.csv")
+    shutil.copy(source / "kaplan_meier.png", folder)
+    manifest = json.loads((source / "manifest.json").read_text())
+    for key in ("worlds", "runs_per_world", "world_ids", "parameter_sets_source"):
+        manifest.pop(key, None)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def _old_format(folder: Path) -> Sources:
+    """The committed results as they were before worlds: no per-world tables anywhere."""
+    policy = folder / "funding"
+    shutil.copytree(COMMITTED.policy, policy)
+    for name in ("grid_worlds.csv", "runway_worlds.csv"):
+        (policy / name).unlink()
+    return replace(COMMITTED, compare=_one_set(folder / "compare", COMMITTED.compare),
+                   interventions=_one_set(folder / "interventions", COMMITTED.interventions),
+                   policy=policy)
 
 
 @pytest.fixture(scope="module")
@@ -160,8 +185,7 @@ def test_every_table_says_what_it_rests_on(worlds_brief, brief):
             assert "Rests on" in head.split("</table>")[-1], block[:300]
     assert "Rests on 40 plausible worlds x 8 runs each" in worlds_brief
     assert "3,328 points of a Sobol design x 20 runs each" in worlds_brief
-    # the committed comparison ran one parameter set: a warning, not a verdict over worlds
-    assert "no verdict over worlds" in brief.read_text()
+    assert "Rests on 1,000 plausible worlds x 8 runs each" in brief.read_text()
 
 
 def test_too_few_worlds_or_runs_get_a_warning_not_a_verdict(tmp_path):
@@ -196,8 +220,11 @@ def test_each_headline_says_in_how_many_worlds_it_holds_and_what_decides_it(worl
     assert "12 months, about 1 year" in text and "none needed" in text
 
 
-def test_old_format_results_say_what_they_lack(brief):
-    text = _text(brief.read_text())
+def test_old_format_results_say_what_they_lack(tmp_path):
+    page = build_brief("new_network", _old_format(tmp_path))
+    # a comparison of one parameter set: a warning, not a verdict over worlds
+    assert "no verdict over worlds" in page
+    text = _text(page)
     assert "has no per-world results (world_times.csv)" in text
     assert "no per-world table (grid_worlds.csv)" in text
     assert "no per-world table (runway_worlds.csv)" in text
@@ -246,10 +273,11 @@ def test_a_scenario_of_ones_own_is_compared_too(tmp_path, small_scenario):
     run = OwnRun(worlds=3, runs=2, horizon=24, parameter_sets=str(sources.ensemble))
     path = write_brief(tmp_path / "b", small_scenario, sources, own_run=run)
     page = path.read_text()
-    assert "the brief compared it with tpn_baseline itself: the first 3 plausible worlds" in page
+    assert ("the brief compared it with tpn_baseline itself: 3 plausible worlds evenly spaced "
+            "through the ensemble") in page
     assert "Rests on 3 plausible worlds x 2 runs each" in page
     own = pd.read_csv(path.parent / "own_comparison" / "world_times.csv")
-    assert set(own.scenario) == {"tpn_baseline", "small"} and set(own.world) == {1000, 1001, 1002}
+    assert set(own.scenario) == {"tpn_baseline", "small"} and set(own.world) == {1000, 1020, 1039}
     assert "/tmp/" not in page
 
 

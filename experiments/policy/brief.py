@@ -186,7 +186,8 @@ def _own(sc: Scenario, compared: list[str], run: brief_own.OwnRun | None,
     return "\n".join([
         head,
         p(f"The comparison above does not include {html.escape(sc.name)}, so the brief "
-          f"compared it with {bw.REFERENCE} itself: the first {basis.worlds} plausible worlds, "
+          f"compared it with {bw.REFERENCE} itself: {basis.worlds} plausible worlds evenly "
+          "spaced through the ensemble, "
           f"{basis.runs} runs each with the comparison's seeds, to a "
           f"{own.record['horizon_months'] / 12:g}-year horizon (its tables are in "
           "own_comparison/ beside the brief). For more worlds or runs, run "

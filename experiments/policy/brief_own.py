@@ -2,9 +2,10 @@
 
 When the brief is run on a user's own scenario (``phase0 brief --scenario own.toml``) and the
 scenario comparison it reads does not include it, the brief runs one itself: the scenario and
-the studied network, in the first worlds of the ensemble, a few runs each with the same seeds
-as ``phase0 compare`` (so the studied network's runs repeat the committed comparison's in the
-same worlds), both to the same horizon. Its tables go into the brief's folder with the brief.
+the studied network, in worlds evenly spaced through the ensemble, a few runs each with the
+same seeds as ``phase0 compare`` (so the studied network's runs repeat the committed
+comparison's in the same worlds), both to the same horizon. Its tables go into the brief's
+folder with the brief.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _at_horizon(sc: Scenario, horizon: int) -> Scenario:
 
 
 def run_own(sc: Scenario, run: OwnRun, reference: str) -> OwnComparison:
-    """Run ``sc`` and ``reference`` over the first ``run.worlds`` worlds (UserError if none)."""
+    """Run ``sc`` and ``reference`` in ``run.worlds`` worlds spread through the ensemble."""
     from experiments.research import worlds
     from experiments.research.compare import common_seeds, load_worlds, run_scenarios
 
