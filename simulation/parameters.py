@@ -84,7 +84,12 @@ class Parameter:
                 f"parameter '{self.name}' must be a number in {self.describe_range()}, "
                 f"got {value!r}"
             )
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int beyond any float (10**400): out of every range
+            raise ParameterError(
+                f"parameter '{self.name}' must be a finite number in {self.describe_range()}, "
+                f"got a number too large to represent") from None
         if not math.isfinite(value):
             raise ParameterError(
                 f"parameter '{self.name}' must be a finite number in {self.describe_range()}, "
@@ -131,7 +136,8 @@ class Parameter:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    # enough digits that a value just outside a bound (1.0000001) is not shown as the bound
+    return f"{x:.12g}"
 
 
 def _jsonable(x: float) -> float | str:

@@ -72,15 +72,25 @@ def run(params: Mapping[str, Any] | None = None, seed: int = 0,
         model_class: a subclass of :class:`PhaseZeroModel` (or ``"module:Class"``) to run
             instead (its submodels and its own set-up; see docs/extending.md).
     """
-    model = model_class_of(model_class)(rng=check_seed(seed), collect=False,
-                                        record="full" if timeseries else "none",
-                                        **dict(params or {}))
+    cls = model_class_of(model_class)
+    # validated here so that a name the model's own keywords use ('rng', 'collect') is
+    # reported as an unknown parameter, not as a clash of keywords
+    resolve(_mapping(params, "params"), cls.parameters)
+    model = cls(rng=check_seed(seed), collect=False, record="full" if timeseries else "none",
+                **dict(params or {}))
     model.run_to_horizon()
     state = {k: v[0] for k, v in model.network.final_state().items()}
     ts = None
     if timeseries:
         ts = _timeseries_frame({k: v[:, 0] for k, v in model.network.history.items()})
     return RunResult(_summary(state, model.params, seed), ts, model.params, seed)
+
+
+def _mapping(params: Any, what: str) -> Mapping[str, Any] | None:
+    """``params`` if it is None or a mapping of parameter values, else a clear ``ValueError``."""
+    if params is not None and not isinstance(params, Mapping):
+        raise ValueError(f"{what} must be a dict of parameter values, got {params!r}")
+    return params
 
 
 def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
@@ -103,15 +113,22 @@ def run_batch(params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     """
     cls = model_class_of(model_class)
     submodels, include = cls.submodels, cls.parameters
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence | np.ndarray):
+        raise ValueError(f"seeds must be a sequence of non-negative integers (one per run), "
+                         f"got {seeds!r}")
     seeds = [check_seed(s) for s in seeds]
     if isinstance(memory, bool) or not isinstance(memory, int | np.integer) or memory < 1:
         raise ValueError(f"memory must be a positive number of bytes, got {memory!r}")
+    if not (params is None or isinstance(params, Mapping)) and (
+            isinstance(params, str | bytes) or not isinstance(params, Sequence)):
+        raise ValueError("params must be a dict of parameter values or a sequence of such "
+                         f"dicts (one per seed), got {params!r}")
     if params is None or isinstance(params, Mapping):
         resolved = [resolve(params, include)] * len(seeds)
     else:
         if len(params) != len(seeds):
             raise ValueError(f"got {len(params)} parameter dicts for {len(seeds)} seeds")
-        resolved = [resolve(p, include) for p in params]
+        resolved = [resolve(_mapping(p, f"params[{i}]"), include) for i, p in enumerate(params)]
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(resolved):
         groups.setdefault(structure_key(p) + (p["horizon_months"],), []).append(i)

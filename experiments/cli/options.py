@@ -44,6 +44,29 @@ def positive(text: str) -> int:
     return value
 
 
+#: The most runs per setting a command accepts: far beyond any useful Monte Carlo precision, and
+#: small enough that a slip of the keyboard (``--replicates 100000000``) is refused at once
+#: instead of planning a run that would not end.
+MAX_REPLICATES = 100_000
+
+
+def replicates(text: str) -> int:
+    """Runs per setting: a whole number from 1 to :data:`MAX_REPLICATES` (an argparse type)."""
+    value = positive(text)
+    if value > MAX_REPLICATES:
+        raise argparse.ArgumentTypeError(
+            f"must be at most {MAX_REPLICATES:,} runs per setting, got {text!r}")
+    return value
+
+
+def months(text: str) -> int:
+    """A horizon in months: a whole number from 1 to 1200 (100 years; an argparse type)."""
+    value = positive(text)
+    if value > 1200:
+        raise argparse.ArgumentTypeError(f"must be at most 1200 months, got {text!r}")
+    return value
+
+
 def gigabytes(text: str) -> float:
     """A positive, finite number of gigabytes (``--memory-per-worker``)."""
     try:
@@ -75,6 +98,10 @@ def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
         name = name.strip()
         if not sep or not name:
             raise UserError(f"--set expects NAME=VALUE, got {item!r}")
+        if name in out:
+            # the last would silently win; a repeated name is more likely a slip than a choice
+            raise UserError(f"--set {name} is given twice ({name}={out[name]} and "
+                            f"{name}={value}); give each parameter once")
         out[name] = value
     return out
 
@@ -117,14 +144,14 @@ def add_json(p: argparse.ArgumentParser) -> None:
 
 def add_horizon(p: argparse.ArgumentParser, default: int = 360) -> None:
     """``--horizon``: months simulated."""
-    p.add_argument("--horizon", type=int, default=default,
+    p.add_argument("--horizon", type=months, default=default,
                    help=f"months simulated (default {default}: {default / 12:g} years)")
 
 
 def add_replicates(p: argparse.ArgumentParser, default: int | None, what: str = "runs",
                    shown: str | None = None) -> None:
     """``--replicates``: runs with common seeds, per setting (``shown``: a computed default)."""
-    p.add_argument("--replicates", type=positive, default=default,
+    p.add_argument("--replicates", type=replicates, default=default,
                    help=f"{what} (default {shown or default})")
 
 

@@ -323,7 +323,7 @@ def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[di
     rows would come from one chain only. 'defaults' gives no sets.
     """
     from experiments.support.outputs import UserError
-    from simulation.parameters import REGISTRY
+    from simulation.parameters import REGISTRY, ParameterError, resolve
 
     if uses_defaults(spec):
         return [], []
@@ -336,7 +336,16 @@ def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[di
                 "or pass --parameter-sets defaults to use the registry's defaults)"
                 if posterior else "")
         raise UserError(f"parameter-set file '{portable_path(path)}' does not exist{hint}")
-    df = pd.read_csv(path)
+    try:
+        df = pd.read_csv(path)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = ("it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError)
+                  else f"it is not a CSV table ({' '.join(str(exc).split())})")
+        raise UserError(f"cannot read parameter-set file '{portable_path(path)}': "
+                        f"{reason}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read parameter-set file '{portable_path(path)}': "
+                        f"{exc.strerror or exc}") from None
     cols = [c for c in df.columns if c in REGISTRY]
     if not cols:
         raise UserError(f"'{portable_path(path)}' has no column named after a model parameter")
@@ -348,6 +357,12 @@ def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[di
            else list(range(len(df))))
     sets = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
             for row in df[cols].to_dict("records")]
+    for row, values in enumerate(sets, start=2):
+        try:  # checked like --set, so that a value is never silently rounded or cut
+            resolve(values)
+        except ParameterError as exc:
+            raise UserError(f"parameter-set file '{portable_path(path)}', line {row}: "
+                            f"{exc}") from None
     return ids, sets
 
 

@@ -33,6 +33,9 @@ STANDARD = ("tpn_baseline", "new_network", "statutory_venues", "no_broker",
 
 _KEYS = {"name", "description", "parameters", "events"}
 
+#: The parameters that hold the month of a scheduled event.
+EVENT_MONTHS = frozenset(month for month, _ in EVENTS.values())
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -63,11 +66,19 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     overrides = data.get("parameters", {})
     if not isinstance(overrides, dict):
         raise UserError(f"scenario file '{path}': [parameters] must be a table")
-    overrides = {**overrides, **event_parameters(data.get("events", []), path, overrides)}
+    scheduled = event_parameters(data.get("events", []), path, overrides)
+    overrides = {**overrides, **scheduled}
     try:
         params = resolve(overrides)
     except ParameterError as exc:
         raise UserError(f"scenario file '{path}': {exc}") from None
+    late = {k: v for k, v in scheduled.items()
+            if k in EVENT_MONTHS and v > params["horizon_months"]}
+    if late:
+        first = min(late, key=late.get)
+        raise UserError(f"scenario file '{path}': '{first}' = {late[first]} is after the end of "
+                        f"the run (horizon_months = {params['horizon_months']}), so it would "
+                        "never happen; schedule it within the horizon or lengthen the run")
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not name:
         raise UserError(f"scenario file '{path}': 'name' must be a non-empty string")
@@ -88,7 +99,7 @@ def event_parameters(events: Any, path: Path | str, parameters: dict[str, Any]) 
     out: dict[str, Any] = {}
     for i, event in enumerate(events, start=1):
         kind = event.get("event")
-        if kind not in EVENTS:
+        if not isinstance(kind, str) or kind not in EVENTS:
             raise UserError(f"{where}: event {i}: 'event' must be one of {sorted(EVENTS)}, got "
                             f"{kind!r}")
         month_param, values = EVENTS[kind]
@@ -107,5 +118,12 @@ def event_parameters(events: Any, path: Path | str, parameters: dict[str, Any]) 
         out[month_param] = month
         for key, param in values.items():
             if key in event:
+                if param in parameters:
+                    raise UserError(f"{where}: event {i} ({kind}) sets '{key}', which "
+                                    f"[parameters] also sets as '{param}'; set it in one place")
                 out[param] = event[key]
+    cut, restored = out.get("funding_cut_month"), out.get("funding_restored_month")
+    if cut is not None and cut == restored:
+        raise UserError(f"{where}: funding_cut and funding_restored are both in month {cut}, "
+                        "so they would cancel out; restore funding in a later month")
     return out
