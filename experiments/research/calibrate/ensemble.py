@@ -57,6 +57,7 @@ def resample(population: pd.DataFrame, names: Sequence[str], size: int, seed: in
 
 
 def _wquantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
+    # weighted, so not worlds.percentile: particles carry importance weights, worlds do not
     order = np.argsort(x)
     cw = np.cumsum(w[order]) / w.sum()
     return float(x[order][min(np.searchsorted(cw, q), len(x) - 1)])
@@ -81,13 +82,17 @@ def identifiability(population: pd.DataFrame, prior: dict[str, Prior],
     return pd.DataFrame(rows).sort_values("sd_ratio", ignore_index=True)
 
 
+def correlation_matrix(population: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """The weighted posterior correlation matrix of ``names`` (in that order)."""
+    w = population["weight"].to_numpy(float)
+    c = np.cov(population[list(names)].to_numpy(float), rowvar=False, aweights=w)
+    d = np.sqrt(np.diag(c))
+    return c / np.outer(d, d)
+
+
 def correlations(population: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     """Weighted posterior correlations, one row a pair, strongest first."""
-    w = population["weight"].to_numpy(float)
-    x = population[list(names)].to_numpy(float)
-    c = np.cov(x, rowvar=False, aweights=w)
-    d = np.sqrt(np.diag(c))
-    r = c / np.outer(d, d)
+    r = correlation_matrix(population, names)
     rows = [{"a": a, "b": b, "correlation": float(r[i, j])}
             for i, a in enumerate(names) for j, b in enumerate(names) if i < j]
     out = pd.DataFrame(rows)

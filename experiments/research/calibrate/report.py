@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from experiments.research.calibrate.ensemble import correlation_matrix
 from experiments.support.outputs import write_results
 
 if TYPE_CHECKING:
@@ -55,10 +56,7 @@ def plot_correlations(cal: Calibration, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     names = cal.calibrated
-    w = cal.population["weight"].to_numpy(float)
-    c = np.cov(cal.population[names].to_numpy(float), rowvar=False, aweights=w)
-    d = np.sqrt(np.diag(c))
-    r = c / np.outer(d, d)
+    r = correlation_matrix(cal.population, names)
     fig, ax = plt.subplots(figsize=(1 + 0.45 * len(names), 0.6 + 0.45 * len(names)),
                            constrained_layout=True)
     im = ax.imshow(r, cmap="PuOr_r", vmin=-1, vmax=1)
