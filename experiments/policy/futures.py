@@ -1,0 +1,266 @@
+"""Many futures: one network's situation run over the plausible worlds, answered fast, refined.
+
+The policy room's question is "with our funding and our network, how long until service users
+engage, and what would change it?". A :class:`Situation` is the answer's input: the settings an
+analyst can describe without a file (broker, its core funding, contract length and terms, the
+gap between contracts, a flexible runway, venues, payment, senior engagement, network size).
+:class:`Futures` runs it, and the studied network beside it, in worlds of the calibration's
+ensemble (``experiments/calibration/ensemble.csv``) with common seeds, in stages: a first answer
+from a few worlds, then more worlds. Each stage reports, per outcome, the share of worlds in
+which it comes within 5, 10, 15 and 30 years (each world's time is the median of its runs, as
+everywhere, :mod:`experiments.research.worlds`), the curve of that share against time, and,
+when asked, how much each single change of a setting moves the share within 15 years.
+
+These are shares of plausible worlds, not probabilities of the future; every answer says on how
+many worlds and runs it rests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.research.compare import common_seeds, load_worlds
+from experiments.research.worlds import SPANS, WORLD_HORIZON, world_time
+from experiments.support.scenarios import load_scenario
+from simulation import run_batch
+from simulation.outcome_registry import HEADLINE
+from simulation.parameters import resolve
+
+#: The scenario a situation starts from: the studied network's policies without its years of
+#: prior relationship (a network starting now has no broker it has trusted since 2001).
+BASE_SCENARIO = "new_network"
+#: The studied network, drawn beside every answer.
+REFERENCE = "tpn_baseline"
+#: Worlds in the first answer, and in the full one (runs per world: :data:`RUNS`).
+FIRST_WORLDS = 40
+ALL_WORLDS = 200
+RUNS = 8
+#: The span (months) at which one-at-a-time changes are compared: 15 years.
+EFFECT_SPAN = 180
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One control of the futures page: a registry parameter and the values offered."""
+
+    parameter: str
+    label: str
+    choices: tuple[Any, ...]
+    words: tuple[str, ...]
+
+    def describe(self, value: Any) -> str:
+        """``value`` in the words of the page."""
+        for choice, word in zip(self.choices, self.words, strict=True):
+            if choice == value:
+                return word
+        return str(value)
+
+
+#: The controls, in the order of the page (values: what the registry calls them).
+SETTINGS: tuple[Setting, ...] = (
+    Setting("broker_present", "Broker organisation", (True, False), ("a broker", "no broker")),
+    Setting("core_funding", "Broker's core funding", (True, False),
+            ("core funding, not tied to cycles", "no core funding")),
+    Setting("contract_months", "Project contract length", (6, 12, 24, 36, 48, 60),
+            ("6 months", "12 months", "24 months", "36 months", "48 months", "60 months")),
+    Setting("kpi_tied", "Contract terms", (False, True), ("flexible", "KPI-tied")),
+    Setting("contract_gap_months", "Gap between contracts", (0, 3, 6, 12),
+            ("none", "3 months", "6 months", "12 months")),
+    Setting("flexible_runway_months", "Flexible runway first", (0, 12, 24, 36, 48, 60),
+            ("none", "1 year", "2 years", "3 years", "4 years", "5 years")),
+    Setting("venue_community_share", "Where meetings are held", (1.0, 0.5, 0.0),
+            ("community venues", "half and half", "statutory sites")),
+    Setting("pay_contributions", "Community contributions", (True, False),
+            ("paid", "unpaid")),
+    Setting("senior_engagement", "Senior statutory officials", (True, False),
+            ("engaged and endorsing", "not engaged")),
+    Setting("n_cbos", "Community organisations in the network", (10, 20, 30, 40),
+            ("10", "20", "30", "40")),
+)
+BY_PARAMETER = {s.parameter: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """A network's situation: the base scenario's values, with the settings the analyst chose."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.values) - set(BY_PARAMETER))
+        if unknown:
+            raise ValueError(f"not a setting of the futures page: {unknown}; settings are "
+                             f"{[s.parameter for s in SETTINGS]}")
+        resolve(dict(self.values))  # a value out of the registry's range is refused here
+
+    def parameters(self) -> dict[str, Any]:
+        """The base scenario's overrides with this situation's settings on top."""
+        return {**load_scenario(BASE_SCENARIO).overrides, **self.values}
+
+    def value(self, parameter: str) -> Any:
+        """The value of one setting here (the base scenario's, or the registry default)."""
+        return resolve(self.parameters())[parameter]
+
+    def with_(self, **changes: Any) -> Situation:
+        """A copy with some settings changed."""
+        return replace(self, values={**self.values, **changes})
+
+    def describe(self) -> list[str]:
+        """Each setting in words, in the page's order."""
+        return [f"{s.label}: {s.describe(self.value(s.parameter))}" for s in SETTINGS]
+
+    def scenario_toml(self, name: str = "my_network") -> str:
+        """The situation as a scenario file that ``phase0 run``, ``compare`` and ``brief`` read."""
+        lines = [f"# Written by phase0's futures page: {BASE_SCENARIO} with the settings below.",
+                 f'name = "{name}"',
+                 'description = "' + "; ".join(self.describe()).replace('"', "'") + '"',
+                 "", "[parameters]"]
+        for key, value in self.parameters().items():
+            text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+            lines.append(f"{key} = {text}")
+        return "\n".join(lines) + "\n"
+
+
+def alternative(situation: Situation, setting: Setting) -> Any:
+    """The one change of ``setting`` that the effects bar tries from ``situation``.
+
+    A switch is flipped; a number moves to the neighbouring choice towards the studied network's
+    value (or away from it when already there), so the bar answers "what if this one thing were
+    different?".
+    """
+    current = situation.value(setting.parameter)
+    if isinstance(current, bool):
+        return not current
+    studied = resolve(load_scenario(REFERENCE).overrides)[setting.parameter]
+    choices = list(setting.choices)
+    here = min(range(len(choices)), key=lambda i: abs(choices[i] - current))
+    step = 1 if studied > choices[here] else -1 if studied < choices[here] else 0
+    if step == 0:
+        step = -1 if here == len(choices) - 1 else 1
+    return choices[min(max(here + step, 0), len(choices) - 1)]
+
+
+@dataclass
+class Answer:
+    """One stage of an answer: world times of the situation and of the studied network."""
+
+    times: pd.DataFrame  # columns who, world, outcome, time_months, censored
+    worlds: int
+    runs: int
+    horizon: int
+
+    def shares(self) -> pd.DataFrame:
+        """Per who and outcome: the share of worlds within each span, and the median years."""
+        rows = []
+        for (who, outcome), sub in self.times.groupby(["who", "outcome"], sort=False):
+            t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
+            row: dict[str, Any] = {"who": who, "outcome": outcome, "worlds": len(sub)}
+            for span in SPANS:
+                row[f"within_{span // 12}y"] = float(np.mean(t <= span))
+            median = float(np.median(t))
+            row["median_years"] = None if math.isinf(median) else round(median / 12)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def curve(self, who: str, outcome: str) -> tuple[np.ndarray, np.ndarray]:
+        """Months 0..horizon and the share of worlds whose time is within each month."""
+        sub = self.times[(self.times["who"] == who) & (self.times["outcome"] == outcome)]
+        t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
+        months = np.arange(self.horizon + 1)
+        return months, (t[None, :] <= months[:, None]).mean(axis=1)
+
+
+def _world_times(params: Mapping[str, Any], worlds: Sequence[dict[str, Any]],
+                 ids: Sequence[int], seeds: Sequence[int], horizon: int, who: str
+                 ) -> pd.DataFrame:
+    """Every world's time to each outcome under ``params`` (one engine call for all runs)."""
+    batch = [{**w, **params, "horizon_months": horizon} for w in worlds for _ in seeds]
+    results = run_batch(batch, [s for _ in worlds for s in seeds])
+    rows = []
+    for k, world in enumerate(ids):
+        mine = results[k * len(seeds):(k + 1) * len(seeds)]
+        for outcome in HEADLINE:
+            censored = [r.summary[f"{outcome}_censored"] for r in mine]
+            months = [np.nan if c else r.summary[f"{outcome}_months"]
+                      for r, c in zip(mine, censored, strict=True)]
+            t = world_time(months, censored)
+            rows.append({"who": who, "world": world, "outcome": outcome,
+                         "time_months": np.nan if math.isinf(t) else t,
+                         "censored": math.isinf(t)})
+    return pd.DataFrame(rows)
+
+
+class Futures:
+    """A situation answered over the plausible worlds, in stages of more worlds.
+
+    Worlds are taken in one fixed order (a seeded shuffle of the ensemble), so each stage adds
+    worlds to the last and every situation meets the same worlds with the same run seeds: a
+    difference between two answers is the settings', not chance's.
+    """
+
+    def __init__(self, parameter_sets: str = "posterior", *, runs: int = RUNS, seed: int = 2012,
+                 horizon: int = WORLD_HORIZON) -> None:
+        ids, sets = load_worlds(parameter_sets)
+        order = np.random.default_rng(seed).permutation(len(sets))
+        self.ids = [ids[i] for i in order]
+        self.sets = [sets[i] for i in order]
+        self.seeds = common_seeds(seed, runs)
+        self.horizon = horizon
+        self._reference: dict[int, pd.DataFrame] = {}
+
+    def answer(self, situation: Situation, worlds: int, *, who: str = "your network",
+               reference: bool = True) -> Answer:
+        """The situation (and the studied network, when ``reference``) in the first ``worlds``."""
+        worlds = min(worlds, len(self.sets))
+        ids, sets = self.ids[:worlds], self.sets[:worlds]
+        parts = [_world_times(situation.parameters(), sets, ids, self.seeds, self.horizon, who)]
+        if reference:
+            if worlds not in self._reference:
+                self._reference[worlds] = _world_times(
+                    load_scenario(REFERENCE).overrides, sets, ids, self.seeds, self.horizon,
+                    "the studied network")
+            parts.append(self._reference[worlds])
+        return Answer(pd.concat(parts, ignore_index=True), worlds, len(self.seeds),
+                      self.horizon)
+
+    def stages(self, situation: Situation, first: int = FIRST_WORLDS,
+               total: int = ALL_WORLDS) -> Iterator[Answer]:
+        """A first answer from ``first`` worlds, then the full one from ``total``."""
+        yield self.answer(situation, first)
+        if total > first:
+            yield self.answer(situation, total)
+
+    def effects(self, situation: Situation, worlds: int, outcome: str = "engagement",
+                span: int = EFFECT_SPAN) -> pd.DataFrame:
+        """How one change of each setting moves the share of worlds within ``span`` months.
+
+        One row per setting: its value now, the value tried (:func:`alternative`), the share
+        now and with the change, and the difference; largest movement first.
+        """
+        base = self.answer(situation, worlds, reference=False)
+        now = _share(base, outcome, span)
+        rows = []
+        for setting in SETTINGS:
+            value = alternative(situation, setting)
+            changed = self.answer(situation.with_(**{setting.parameter: value}), worlds,
+                                  reference=False)
+            share = _share(changed, outcome, span)
+            rows.append({"parameter": setting.parameter, "label": setting.label,
+                         "now": setting.describe(situation.value(setting.parameter)),
+                         "tried": setting.describe(value), "share_now": now,
+                         "share_changed": share, "difference": share - now})
+        out = pd.DataFrame(rows)
+        return out.reindex(out["difference"].abs().sort_values(ascending=False).index
+                           ).reset_index(drop=True)
+
+
+def _share(answer: Answer, outcome: str, span: int) -> float:
+    sub = answer.times[answer.times["outcome"] == outcome]
+    t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
+    return float(np.mean(t <= span))
