@@ -227,8 +227,8 @@ class SweepFolder:
         if not self.path.is_dir():
             raise UserError(f"no sweep folder '{self.path}' (it does not exist)")
         if not path.exists():
-            raise UserError(f"'{self.path}' is not empty and holds no phase0 sweep "
-                            "(no manifest.json); refusing to touch it")
+            raise UserError(f"'{self.path}' holds no phase0 sweep (no manifest.json); "
+                            "refusing to touch it")
         try:
             manifest = json.loads(path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

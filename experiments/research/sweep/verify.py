@@ -200,22 +200,52 @@ def compare_runs(stored: pd.DataFrame, fresh: pd.DataFrame, name: str
 
 def chunk_failures(folder: SweepFolder, manifest: dict[str, Any], raw: pd.DataFrame
                    ) -> list[str]:
-    """The chunks on disk against the fresh runs (a finished sweep keeps every chunk)."""
+    """The chunks on disk against the fresh runs (a finished sweep keeps every chunk).
+
+    Each chunk records the fingerprint of the manifest it was written under; one that records
+    another says the manifest was edited afterwards (its fingerprint recomputed).
+    """
     n_chunks = len(plan_chunks(manifest["design_rows"], manifest["chunk_rows"]))
-    have = folder.finished_chunks(manifest)
-    out = []
+    out = recorded_fingerprints(manifest, folder.path, [RESULTS, ROWS])
+    have, foreign = set(), []
+    for p in sorted(folder.chunk_dir.glob("chunk-*.parquet")):
+        index = p.stem.split("-")[1]
+        if not index.isdigit() or int(index) >= n_chunks:
+            out.append(f"'{p.name}' in chunks/ is not a chunk of this design")
+            continue
+        if _fingerprint_of(p) != manifest["fingerprint"]:
+            foreign.append(p.name)
+        have.add(int(index))
+    if foreign:
+        out.append(f"{len(foreign)} chunk(s) ({_list(foreign, 3)}) record another fingerprint "
+                   "than manifest.json's (the manifest was edited after they were written)")
     missing = sorted(set(range(n_chunks)) - have)
     if missing:
         out.append(f"chunks {_list(missing)} are missing from chunks/")
-    extra = sorted(have - set(range(n_chunks)))
-    if extra:
-        out.append(f"chunks {_list(extra)} in chunks/ are not part of the design")
-    present = sorted(have & set(range(n_chunks)))
-    if present:
-        problems, _ = compare_runs(folder.read_chunks(present), raw, "chunks/")
-        # missing chunks were reported above; their rows missing from chunks/ say it again
+    if have:
+        problems, _ = compare_runs(folder.read_chunks(sorted(have)), raw, "chunks/")
+        # the rows of missing chunks are missing from chunks/: said once above
         out += [p for p in problems if not (missing and "missing from chunks/" in p)]
     return out
+
+
+def _fingerprint_of(path: Path) -> str:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowException) as exc:
+        raise UserError(f"'{path}' is truncated or corrupt ({exc}); "
+                        f"{RECOVER['chunk' if path.parent.name == 'chunks' else 'assembled']}"
+                        ) from None
+    return meta.get(b"phase0_fingerprint", b"").decode(errors="replace")
+
+
+def recorded_fingerprints(manifest: dict[str, Any], path: Path, names: list[str]) -> list[str]:
+    """Files among ``names`` whose recorded fingerprint is not the manifest's."""
+    return [f"{n} records another fingerprint than manifest.json's" for n in names
+            if _fingerprint_of(path / n) != manifest["fingerprint"]]
 
 
 def table_failures(stored: pd.DataFrame, again: pd.DataFrame, name: str) -> list[str]:
