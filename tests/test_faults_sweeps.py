@@ -527,7 +527,8 @@ def test_sweep_workers_die_with_their_parent(how, tmp_path):
 
 
 @needs_linux
-def test_compare_workers_die_with_their_parent(tmp_path):
+@pytest.mark.parametrize("how", ["kill-9", "sigterm"])
+def test_compare_workers_die_with_their_parent(how, tmp_path):
     proc = start(["compare", "--scenarios", "tpn_baseline", "--parameter-sets", "defaults",
                   "--replicates", "400", "--workers", "2", "--out", tmp_path / "c", "--quiet"],
                  tmp_path)
@@ -535,10 +536,16 @@ def test_compare_workers_die_with_their_parent(tmp_path):
     try:
         assert wait_for(lambda: len(children(proc.pid)) >= 2, 60)
         workers = children(proc.pid)
-        os.kill(proc.pid, signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGKILL if how == "kill-9" else signal.SIGTERM)
         assert wait_for(lambda: not any(alive(w) for w in workers), 10), "workers outlived it"
+        code = proc.wait(timeout=20)
+        _, err = proc.communicate(timeout=10)
     finally:
         reap(proc, workers)
+    if how == "sigterm":
+        assert code == 130
+        assert_one_line(err, "interrupted")
+    assert not (tmp_path / "c").exists()
 
 
 def free_port() -> int:
