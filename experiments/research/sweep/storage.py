@@ -89,12 +89,14 @@ def read_parquet_file(path: Path, recover: str) -> pd.DataFrame:
     """A Parquet file of a sweep folder, or a one-line UserError naming it and ``recover``.
 
     A file cut short (a full disk, a copy that stopped) or damaged raises Arrow or OS errors
-    deep in the reader; the user needs the file's name and what to do instead.
+    deep in the reader; the user needs the file's name and what to do instead. Files this tool
+    writes carry a CRC per page, checked here: damage inside the data, which would otherwise
+    decode silently into other numbers, is refused too (pages without one are read as they are).
     """
     if not path.is_file():
         raise UserError(f"'{path}' is missing; {recover}")
     try:
-        return pq.read_table(path).to_pandas()
+        return pq.read_table(path, page_checksum_verification=True).to_pandas()
     except (OSError, pa.ArrowException, ValueError) as exc:
         raise UserError(f"'{path}' is truncated or corrupt ({_first_line(exc)}); "
                         f"{recover}") from None
@@ -123,7 +125,7 @@ def atomic_write_parquet(table: pa.Table, path: Path) -> None:
     _shareable(fd)
     os.close(fd)
     try:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, write_page_checksum=True)  # see read_parquet_file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -330,7 +332,7 @@ class SweepFolder:
                 table = with_manifest(read_parquet_file(self.monthly_path(i), RECOVER["chunk"]),
                                       manifest)
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
+                    writer = pq.ParquetWriter(tmp, table.schema, write_page_checksum=True)
                 writer.write_table(table)
             if writer is not None:
                 writer.close()
