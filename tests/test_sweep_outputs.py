@@ -97,11 +97,17 @@ def test_record_needs_monthly(tmp_path, small_scenario, capsys, bad):
 
 def test_the_experiments_table_holds_used_values(tmp_path):
     from experiments.research.perform import perform_experiments
+    from experiments.support.outputs import UserError
 
-    design = pd.DataFrame({"kpi_tied": [0.2, 0.7]})
-    experiments, _ = perform_experiments(None, design, replicates=1, folder=tmp_path / "p")
-    assert list(experiments["kpi_tied_used"]) == [0.0, 1.0]
+    experiments, _ = perform_experiments(None, 4, method="lhs", params=["kpi_tied"],
+                                         replicates=1, folder=tmp_path / "p")
+    assert list(experiments["kpi_tied_used"]) == list((experiments["kpi_tied"] >= 0.5) * 1.0)
     assert Path(tmp_path / "p" / "results.parquet").exists()
+    # a table holds the user's own values: one the model would not run as written is refused
+    with pytest.raises(UserError, match="row 0 .*'kpi_tied'.*true or false"):
+        perform_experiments(None, pd.DataFrame({"kpi_tied": [0.2, 0.7]}), replicates=1,
+                            folder=tmp_path / "t")
+    assert not (tmp_path / "t").exists()
 
 
 def test_a_censored_run_meets_a_lower_bound_only_when_its_censoring_is_past_it():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_seed, add_sweep_folder
+from experiments.cli.options import add_model_class, add_seed, add_sweep_folder, at_least
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,18 +19,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_folder(p)
     p.add_argument("--output", default="analysis", help="subfolder to write (default analysis)")
     add_seed(p, 0, "bootstrap seed")
-    p.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples")
+    p.add_argument("--resamples", type=at_least(2), default=1000,
+                   help="bootstrap resamples, at least 2 (default 1000)")
     p.add_argument("--against", default=None, metavar="DIR",
                    help="the same sweep run with another --seed-set: report how far the "
                    "indices move")
-    p.add_argument("--oat", type=int, default=0, metavar="K",
-                   help="one-factor-at-a-time curves for the K most influential parameters")
+    p.add_argument("--oat", type=at_least(0), default=0, metavar="K",
+                   help="one-factor-at-a-time curves for the K most influential parameters "
+                   "(a sweep of a model class runs it: name it again with --model-class)")
+    add_model_class(p)
 
 
 def run(args: argparse.Namespace) -> int:
     """Analyse the sweep and say what was written."""
     from experiments.research.sensitivity import analyze
+    from experiments.research.sweep.run import trusted_model_class
+    from experiments.research.sweep.storage import SweepFolder
 
+    if args.oat:  # the curves run the sweep's model class: only one the user names again
+        trusted_model_class(SweepFolder(Path(args.folder)).read_manifest(), args.model_class)
     report = analyze(Path(args.folder), args.output, args.seed, args.resamples,
                      Path(args.against) if args.against else None, args.oat)
     for note in report["notes"]:

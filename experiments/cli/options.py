@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from experiments.support.outputs import UserError
@@ -65,6 +65,22 @@ def months(text: str) -> int:
     if value > 1200:
         raise argparse.ArgumentTypeError(f"must be at most 1200 months, got {text!r}")
     return value
+
+
+def at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``low`` (``--levels``, ``--resamples``)."""
+
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {text!r}")
+        return value
+
+    check.__name__ = f"at_least_{low}"  # argparse names the type in its own messages
+    return check
 
 
 def gigabytes(text: str) -> float:

@@ -10,6 +10,7 @@ metrics every month. --merge joins finished shards.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from experiments.cli.options import (
@@ -17,7 +18,9 @@ from experiments.cli.options import (
     add_replicates,
     add_run_options,
     add_scenario,
+    at_least,
     gigabytes,
+    positive,
     shard,
     workers,
 )
@@ -27,7 +30,7 @@ from experiments.support.outputs import UserError
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 sweep`` options."""
     p.add_argument("--method", choices=["sobol", "morris", "lhs", "grid", "table"])
-    p.add_argument("--n", type=int, default=64,
+    p.add_argument("--n", type=positive, default=64,
                    help="base sample size (Sobol N, Morris trajectories, LHS points)")
     add_replicates(p, 4, "runs per design row")
     p.add_argument("--params", default="", help="comma-separated parameters to vary "
@@ -39,9 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="--method table: a CSV whose columns are parameters and whose rows are "
                    "the design points (e.g. calibrated parameter sets)")
     p.add_argument("--second-order", action="store_true", help="Sobol with second order")
-    p.add_argument("--levels", type=int, default=4, help="Morris levels (default 4)")
+    p.add_argument("--levels", type=at_least(2), default=4,
+                   help="Morris levels, at least 2 (default 4)")
     add_run_options(p, seed_default=0, out="sweeps/sweep")
-    p.add_argument("--seed-set", type=int, default=1,
+    p.add_argument("--seed-set", type=positive, default=1,
                    help="which set of run seeds (default 1); the same design with set 2 shows "
                    "how far results move with the seeds alone")
     p.add_argument("--record", default=None, metavar="monthly[:M1,M2,...]",
@@ -59,7 +63,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_class(p)
     p.add_argument("--problem", default=None, metavar="FILE",
                    help="TOML with [parameters.NAME] bounds = [low, high] for --model")
-    p.add_argument("--chunk-rows", type=int, default=None,
+    p.add_argument("--chunk-rows", type=positive, default=None,
                    help="design rows per chunk (default: up to 256 runs, fewer when their "
                    "model state would pass --memory-per-worker)")
     p.add_argument("--memory-per-worker", type=gigabytes, default=1.0, metavar="GB",
@@ -100,11 +104,41 @@ def read_design_table(path: Path):
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run, resume or merge a sweep."""
+    """Run, resume or merge a sweep; on Ctrl-C or SIGTERM, say what was kept and how to go on.
+
+    The interruption is caught here, not by the generic handler, because a sweep does keep
+    what it finished: every chunk written is complete (atomic renames) and --resume runs only
+    the missing ones.
+    """
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print(f"phase0 sweep: interrupted; {kept(Path(args.out))}", file=sys.stderr)
+        return 130
+
+
+def kept(out: Path) -> str:
+    """What an interrupted sweep left in ``out``, and how to continue it."""
+    from experiments.research.sweep.engine import plan_chunks
+    from experiments.research.sweep.storage import MANIFEST, SweepFolder
+
+    if not (out / MANIFEST).is_file():
+        return "nothing was written"
+    n = len(list(SweepFolder(out).chunk_dir.glob("chunk-*.parquet")))
+    try:
+        manifest = SweepFolder(out).read_manifest()
+        total = f" of {len(plan_chunks(manifest['design_rows'], manifest['chunk_rows']))}"
+    except UserError:
+        total = ""
+    return (f"{n}{total} finished chunks are kept in {out}/chunks; continue with the same "
+            "command and --resume")
+
+
+def _run(args: argparse.Namespace) -> int:
     from experiments.research.sweep.run import merge, new_sweep, run_sweep
 
     if args.merge:
-        report = merge([Path(p) for p in args.merge], Path(args.out))
+        report = merge([Path(p) for p in args.merge], Path(args.out), args.model_class)
         if report["missing"]:
             print(f"merged into {args.out}/; still missing {len(report['missing'])} of "
                   f"{report['chunks']} chunks")

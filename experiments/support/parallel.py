@@ -1,26 +1,106 @@
-"""Process pools for comparisons, calibration and sweeps."""
+"""Process pools for comparisons, calibration and sweeps, whose workers die with their parent.
+
+A worker holds a model's state (about 170 MB); one left running after its parent was killed
+(``kill -9``, an out-of-memory kill, a closed terminal) keeps that memory and a core until
+someone finds it. So every worker asks the kernel to kill it when its parent dies (Linux), and
+a pool left by an exception, Ctrl-C or SIGTERM cancels its queue and terminates its workers
+instead of waiting for them.
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from types import FrameType, TracebackType
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+#: prctl option: the signal this process gets when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def die_with_parent(parent: int | None = None, signum: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send ``signum`` to this process when its parent dies (Linux only).
+
+    ``parent``: the parent's pid as the parent saw it; if the parent has already gone by the
+    time the request is made, this process exits at once (the signal would never come). On
+    other platforms nothing happens; the pool's own shutdown still stops workers there.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to ask: run on, as on other platforms
+            pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker_start(parent: int) -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops the workers, so a
+    # worker ignores it rather than printing a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM (kill, a service manager) leaves like Ctrl-C: the pool's exit stops its workers
+    # and the command reports what was kept.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+class Pool(ProcessPoolExecutor):
+    """A process pool that, used in ``with``, stops its workers on any exception or SIGTERM."""
+
+    _previous: Any = None
+
+    def __enter__(self) -> Pool:  # noqa: D105
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, _interrupt)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool | None:  # noqa: D105
+        try:
+            if kind is None:
+                return super().__exit__(kind, exc, tb)
+            stop_pool(self)
+            return None
+        finally:
+            if self._previous is not None:
+                signal.signal(signal.SIGTERM, self._previous)
+                self._previous = None
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what a pool has not started and terminate its workers, without waiting on them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=5)
+
+
+def process_pool(workers: int) -> Pool:
     """A pool whose workers fork from this process where the platform allows.
 
     Forked workers start at once with the model already imported, and work from notebooks and
     stdin. The context is chosen explicitly because importing Mesa sets the global start method
-    to 'spawn' (mesa.batchrunner calls ``set_start_method("spawn", force=True)``).
+    to 'spawn' (mesa.batchrunner calls ``set_start_method("spawn", force=True)``). Workers die
+    with this process (:func:`die_with_parent`).
     """
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return Pool(max_workers=workers, mp_context=ctx, initializer=_worker_start,
+                initargs=(os.getpid(),))
 
 
 def default_workers() -> int:

@@ -110,6 +110,44 @@ def build_problem(params: Sequence[str] | None = None,
     return Problem(tuple(out_names) + (DUMMY,), tuple(out_bounds) + ((0.0, 1.0),))
 
 
+def numeric_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A design table checked cell by cell as ``--set`` checks a value, as floats for the design.
+
+    Every column must name a registry parameter and every cell must be a value that parameter
+    takes: a whole number for an integer, true/false (or 1/0) for a boolean, inside the valid
+    range, never empty. Without this a table would be rounded silently on its way to the model
+    (``n_cbos=2.5`` run as 2, ``kpi_tied=0.7`` as true) while its results recorded 2.5 and 0.7.
+    Raises a UserError naming the row, the column and what the parameter takes.
+    """
+    from simulation.parameters import ParameterError, unknown_parameter_error
+
+    if table.empty or not len(table.columns):
+        raise UserError("a design table needs at least one column and one row")
+    out = {}
+    for n in table.columns:
+        if n == DUMMY:
+            raise UserError(f"'{DUMMY}' is added to every design; do not name it")
+        if n not in REGISTRY:
+            raise UserError(f"design table column '{n}': {unknown_parameter_error(str(n))}")
+        col = table[n].reset_index(drop=True)
+        cells = col.to_numpy()
+        values = np.empty(len(col))
+        for i, v in enumerate(cells):
+            if isinstance(v, str):
+                v = v.strip()  # parsed as --set parses it
+            elif hasattr(v, "item"):  # a NumPy scalar: the plain number, as a message shows it
+                v = v.item()
+                if isinstance(v, float) and v.is_integer():
+                    v = int(v)  # 1.0 of a column holding a NaN elsewhere is the 1 written
+            try:
+                values[i] = float(REGISTRY[n].coerce(v))
+            except ParameterError as exc:
+                raise UserError(f"design table row {i} (CSV line {i + 2}), column '{n}': "
+                                f"{exc}") from None
+        out[n] = values
+    return pd.DataFrame(out)
+
+
 def table_problem(table: pd.DataFrame) -> Problem:
     """The problem of an explicit design table: its columns, bounded by their observed ranges.
 

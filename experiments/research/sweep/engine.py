@@ -37,6 +37,7 @@ from experiments.research.sweep.storage import (
     atomic_write_text,
     design_hash,
     fingerprint,
+    provenance_hash,
     with_manifest,
 )
 from experiments.support.outputs import UserError, command_line
@@ -235,6 +236,7 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
         manifest["model_class_sha256"] = model_source
     if monthly:
         manifest["record"] = {"monthly": list(monthly)}
+    manifest["provenance_sha256"] = provenance_hash(manifest)
     manifest["fingerprint"] = fingerprint(manifest)
     return manifest
 

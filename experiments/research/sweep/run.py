@@ -21,8 +21,15 @@ from experiments.research.sweep.engine import (
     shard_chunks,
     tasks_for,
 )
-from experiments.research.sweep.outputs import add_used_values
-from experiments.research.sweep.storage import RESULTS, SweepFolder
+from experiments.research.sweep.lock import locked
+from experiments.research.sweep.storage import (
+    DESIGN,
+    MONTHLY,
+    RESULTS,
+    ROWS,
+    SweepFolder,
+    design_hash,
+)
 from experiments.support.models import load_model_class
 from experiments.support.outputs import UserError
 
@@ -85,6 +92,7 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
     if method == "table":
         if table is None or model is not None:
             raise UserError("method 'table' needs --design FILE.csv (and works on phase0 only)")
+        table = designs.numeric_table(table)  # every cell checked as --set checks a value
         problem = designs.table_problem(table)
     else:
         problem = designs.build_problem(params, extra)
@@ -134,9 +142,24 @@ def run_sweep(folder: SweepFolder, planned: dict[str, Any], *, resume: bool, wor
                             "it (finished chunks are kept, missing ones run)")
         manifest = existing
     else:
-        folder.create(manifest, planned["design"])
+        try:
+            folder.create(manifest, planned["design"])
+        except OSError:
+            if not folder.exists():
+                raise
+            raise UserError(f"'{folder.path}' was created by another phase0 process meanwhile; "
+                            "let it finish, or run the same command with --resume once it has "
+                            "stopped") from None
+    with locked(folder.path):
+        return _run_locked(folder, manifest, workers, scheduler, shard, progress)
+
+
+def _run_locked(folder: SweepFolder, manifest: dict[str, Any], workers: int,
+                scheduler: str | None, shard: tuple[int, int] | None,
+                progress: bool) -> dict[str, Any]:
+    # only the lock's holder may clear half-written files: another's may be in flight
     folder.clean_temporaries()
-    design = folder.read_design()
+    design = checked_design(folder, manifest)
     n_chunks = len(plan_chunks(len(design), manifest["chunk_rows"]))
     mine = shard_chunks(n_chunks, shard)
     done = folder.finished_chunks(manifest)
@@ -147,13 +170,54 @@ def run_sweep(folder: SweepFolder, planned: dict[str, Any], *, resume: bool, wor
     done = folder.finished_chunks(manifest)
     report = {"chunks": n_chunks, "ran": len(todo), "runs": sum(
         len(t.rows) * len(t.seeds) for t in tasks), "complete": len(done) == n_chunks}
-    if report["complete"] and (todo or not (folder.path / RESULTS).exists()):
+    if report["complete"] and (todo or not assembled(folder, manifest)):
         assemble(folder, manifest)
     return report
 
 
-def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
-    """Join shard folders of one sweep into ``out`` and assemble it when complete."""
+def checked_design(folder: SweepFolder, manifest: dict[str, Any]) -> pd.DataFrame:
+    """The folder's design, refused unless it is the one the manifest's hash records."""
+    design = folder.read_design()
+    if design_hash(design) != manifest["design_sha256"]:
+        raise UserError(f"'{folder.path / DESIGN}' does not match the manifest's design_sha256 "
+                        "(edited or damaged); run the sweep again into a new folder")
+    return design
+
+
+def assembled(folder: SweepFolder, manifest: dict[str, Any]) -> bool:
+    """Whether every file assembling writes is there (one deleted is written again)."""
+    names = [RESULTS, ROWS, "rows.csv"] + ([MONTHLY] if manifest.get("record") else [])
+    return all((folder.path / n).exists() for n in names)
+
+
+def trusted_model_class(manifest: dict[str, Any], model_class: str | None) -> None:
+    """Import a sweep's model class only when the command line names the same one.
+
+    A manifest is a file anyone can write (its fingerprint can be recomputed), so the code it
+    names is never imported on its word: the user names it again, and what they name is
+    imported (their choice) and compared by its recorded name.
+    """
+    recorded = manifest.get("model_class")
+    if recorded is None:
+        if model_class:
+            raise UserError("this sweep ran the phase0 model itself; drop --model-class")
+        return
+    if not model_class:
+        raise UserError(f"this sweep ran the model class '{recorded}' named in its manifest; "
+                        "phase0 imports no code because a results file names it: if you "
+                        f"trust that code, pass --model-class {recorded}")
+    _, name = load_model_class(model_class)
+    if name != recorded:
+        raise UserError(f"--model-class {model_class} is '{name}', but this sweep ran "
+                        f"'{recorded}'; pass --model-class {recorded} if you trust it")
+
+
+def merge(sources: Sequence[Path], out: Path, model_class: str | None = None) -> dict[str, Any]:
+    """Join shard folders of one sweep into ``out`` and assemble it when complete.
+
+    A sweep of a model class is assembled with that class's parameters, so the class is
+    imported: only when ``model_class`` names it again (:func:`trusted_model_class`).
+    """
     if not sources:
         raise UserError("--merge needs the shard folders to join")
     folders = [SweepFolder(Path(s)) for s in sources]
@@ -162,12 +226,19 @@ def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
     if len(prints) != 1:
         raise UserError("the folders hold different sweeps; only shards of one sweep merge")
     manifest = manifests[0]
+    trusted_model_class(manifest, model_class)
     target = SweepFolder(Path(out))
     if target.exists():
         if target.read_manifest()["fingerprint"] != manifest["fingerprint"]:
             raise UserError(f"'{out}' holds a different sweep; refusing to overwrite it")
     else:
-        target.create(manifest, folders[0].read_design())
+        target.create(manifest, checked_design(folders[0], manifest))
+    with locked(target.path):
+        return _merge_locked(folders, target, manifest)
+
+
+def _merge_locked(folders: list[SweepFolder], target: SweepFolder,
+                  manifest: dict[str, Any]) -> dict[str, Any]:
     have = target.finished_chunks(manifest)
     for f in folders:
         if f.path.resolve() == target.path.resolve():
@@ -186,33 +257,3 @@ def merge(sources: Sequence[Path], out: Path) -> dict[str, Any]:
     if not missing:
         assemble(target, manifest)
     return {"chunks": n_chunks, "missing": missing}
-
-
-def reproduce(path: Path, workers: int = 1, progress: bool = True) -> dict[str, Any]:
-    """Re-run a finished sweep from its manifest; report whether every design row matches.
-
-    A sweep of a model class or another model imports the code its manifest names, as a
-    resumed sweep does: reproduce only sweeps whose code you trust.
-    """
-    folder = SweepFolder(Path(path))
-    manifest = folder.read_manifest()
-    load_model_class(manifest.get("model_class"))  # its parameters, for the used values
-    if not (folder.path / RESULTS).exists():
-        raise UserError(f"'{path}' is not a finished sweep (no {RESULTS}); resume it first")
-    stored = pd.read_parquet(folder.path / RESULTS)
-    design = folder.read_design()
-    tasks = tasks_for(manifest, design, range(len(plan_chunks(
-        len(design), manifest["chunk_rows"]))))
-    fresh: list[pd.DataFrame] = []
-    execute(tasks, lambda t, df: fresh.append(df), workers, None, progress)
-    again = pd.concat(fresh, ignore_index=True).sort_values(
-        ["row", "replicate"], kind="stable").reset_index(drop=True)
-    if manifest["model"] is None:
-        again = add_used_values(again, design, manifest["base"])
-    mismatched = []
-    for row, a in stored.groupby("row", sort=True):
-        b = again[again["row"] == row]
-        if not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
-            mismatched.append(int(row))
-    return {"rows": int(stored["row"].nunique()), "mismatched": mismatched}
-
