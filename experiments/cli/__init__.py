@@ -28,6 +28,7 @@ from typing import Any
 
 from experiments.cli.options import Parser
 from experiments.support.outputs import UserError
+from experiments.support.parallel import Terminated
 from simulation.parameters import ParameterError
 
 #: The commands in ``phase0 --help`` order (by user; module ``a_b`` is command ``a-b``).
@@ -63,10 +64,6 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_arguments(p)
         p.set_defaults(func=module.run)
     return parser
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: temporary files are removed on the way out."""
 
 
 #: Advice for the operating-system errors a user can act on.

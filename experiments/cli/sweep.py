@@ -112,9 +112,13 @@ def run(args: argparse.Namespace) -> int:
     """
     try:
         return _run(args)
-    except KeyboardInterrupt:
-        print(f"phase0 sweep: interrupted; {kept(Path(args.out))}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        from experiments.support.parallel import Terminated
+
+        ended = isinstance(stop, Terminated)
+        print(f"phase0 sweep: {'terminated' if ended else 'interrupted'}; "
+              f"{kept(Path(args.out))}", file=sys.stderr)
+        return 143 if ended else 130
 
 
 def kept(out: Path) -> str:

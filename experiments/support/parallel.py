@@ -43,17 +43,26 @@ def die_with_parent(parent: int | None = None, signum: int = signal.SIGKILL) -> 
         os._exit(1)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that temporary files are removed on the way out.
+
+    The command line reports it as "terminated" and exits 143 (128 + SIGTERM).
+    """
+
+
 def _worker_start(parent: int) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the parent stops the workers, so a
-    # worker ignores it rather than printing a traceback of its own.
+    # worker ignores it rather than printing a traceback of its own. A forked worker inherits
+    # the parent's SIGTERM handler; the parent's terminate() must simply end it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
 
 
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM (kill, a service manager) leaves like Ctrl-C: the pool's exit stops its workers
     # and the command reports what was kept.
-    raise KeyboardInterrupt(f"signal {signum}")
+    raise Terminated(f"signal {signum}")
 
 
 class Pool(ProcessPoolExecutor):
