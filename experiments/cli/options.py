@@ -210,6 +210,15 @@ def add_parameter_sets(p: argparse.ArgumentParser, default: str, max_default: in
                    f"{max_default or 'all'})")
 
 
+def add_model(p: argparse.ArgumentParser, help_text: str) -> None:
+    """``--model MODULE:FUNCTION``: another model, f(params, seed) -> dict of outputs.
+
+    One definition for the command that runs it (``sweep``) and the one that must be told it
+    again (``reproduce``): no code is imported because a results file names it.
+    """
+    p.add_argument("--model", default=None, metavar="MODULE:FUNCTION", help=help_text)
+
+
 def add_model_class(p: argparse.ArgumentParser) -> None:
     """``--model-class``: a PhaseZeroModel subclass, as ``package.module:Class``."""
     p.add_argument("--model-class", default=None, metavar="MODULE:CLASS",

@@ -13,16 +13,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments.cli.options import add_model_class, add_run_options, add_sweep_folder, workers
+from experiments.cli.options import (
+    add_model,
+    add_model_class,
+    add_run_options,
+    add_sweep_folder,
+    workers,
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 reproduce`` options."""
     add_sweep_folder(p)
     add_run_options(p)
-    p.add_argument("--model", default=None, metavar="MODULE:FUNCTION",
-                   help="the other model the sweep ran, named again (as the sweep's --model); "
-                   "required for such a sweep and checked against its manifest")
+    add_model(p, "the other model the sweep ran, named again (as the sweep's --model); "
+              "required for such a sweep and checked against its manifest")
     add_model_class(p)
 
 

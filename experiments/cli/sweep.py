@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from experiments.cli.options import (
+    add_model,
     add_model_class,
     add_replicates,
     add_run_options,
@@ -56,10 +57,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="a dask.distributed scheduler, e.g. tcp://127.0.0.1:8786")
     p.add_argument("--shard", type=shard, default=None, metavar="I/K",
                    help="run only the I-th of K disjoint parts of the design")
-    p.add_argument("--model", default=None, metavar="MODULE:FUNCTION",
-                   help="sweep another model: f(params: dict, seed: int) -> dict of outputs "
-                   "(an output X with a flag X_censored is a time to event, censored where "
-                   "the flag is true)")
+    add_model(p, "sweep another model: f(params: dict, seed: int) -> dict of outputs (an "
+              "output X with a flag X_censored is a time to event, censored where the flag is "
+              "true)")
     add_model_class(p)
     p.add_argument("--problem", default=None, metavar="FILE",
                    help="TOML with [parameters.NAME] bounds = [low, high] for --model")
