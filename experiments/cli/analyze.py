@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_seed, add_sweep_folder
+from experiments.cli.options import add_overwrite, add_seed, add_sweep_folder
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,6 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "indices move")
     p.add_argument("--oat", type=int, default=0, metavar="K",
                    help="one-factor-at-a-time curves for the K most influential parameters")
+    add_overwrite(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from experiments.research.sensitivity import analyze
 
     report = analyze(Path(args.folder), args.output, args.seed, args.resamples,
-                     Path(args.against) if args.against else None, args.oat)
+                     Path(args.against) if args.against else None, args.oat,
+                     overwrite=args.overwrite)
     for note in report["notes"]:
         print(f"note: {note}")
     if report["tables"]:

@@ -201,8 +201,12 @@ def seed_robustness(manifest: dict[str, Any], rows: pd.DataFrame, other: Path, s
 
 
 def analyze(path: Path, output: str = "analysis", seed: int = 0, resamples: int = 1000,
-            against: Path | None = None, oat: int = 0) -> dict[str, Any]:
-    """Write every table and figure of a sweep's analysis into ``path/output``."""
+            against: Path | None = None, oat: int = 0,
+            overwrite: bool = False) -> dict[str, Any]:
+    """Write every table and figure of a sweep's analysis into ``path/output``.
+
+    An existing analysis is replaced only with ``overwrite`` (and only one phase0 wrote).
+    """
     manifest, rows = load_sweep(path)
     mean_targets, var_targets = targets(manifest, rows)
     replicates = int(manifest["replicates"])
@@ -240,7 +244,8 @@ def analyze(path: Path, output: str = "analysis", seed: int = 0, resamples: int 
     out = Path(path) / output
     write_results(out, {**{f"{name}.csv": table for name, table in merged.items()},
                         ".": lambda folder: _figures(manifest, merged, folder),
-                        "summary.md": _summary(manifest, merged, notes)}, overwrite=True)
+                        "summary.md": _summary(manifest, merged, notes)},
+                  overwrite=overwrite, inputs=[path, *([against] if against else [])])
     return {"tables": sorted(merged), "notes": notes, "out": str(out)}
 
 
