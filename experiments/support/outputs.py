@@ -60,8 +60,8 @@ def atomic_folder(target: Path, overwrite: bool = False,
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)
     except OSError as exc:
-        raise UserError(f"cannot write to '{parent}': {_reason(exc)}; nothing was written"
-                        ) from None
+        raise UserError(f"cannot write '{target}' in '{parent}': {_reason(exc)}; nothing was "
+                        "written") from None
     try:
         yield tmp
     except OSError as exc:
