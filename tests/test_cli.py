@@ -53,6 +53,12 @@ def test_existing_folder_is_refused_then_replaced_with_overwrite(tmp_path, capsy
     args = ["run", "--set", "horizon_months=12", "--out", str(out)]
     assert main(args) == 2
     assert "--overwrite" in capsys.readouterr().err and (out / "keep.txt").exists()
+    # a folder phase0 did not write stays, even with --overwrite (tests/test_faults_writer.py)
+    assert main(args + ["--overwrite"]) == 2
+    assert "not written by phase0" in capsys.readouterr().err and (out / "keep.txt").exists()
+    (out / "keep.txt").unlink()
+    assert main(args) == 0 and main(args) == 2
+    (out / "keep.txt").write_text("an old result")
     assert main(args + ["--overwrite"]) == 0
     assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
 
