@@ -15,7 +15,7 @@ def test_run_writes_a_complete_run_folder(tmp_path, capsys):
     assert main(["run", "--seed", "3", "--set", "horizon_months=48",
                  "--set", "venue_community_share=0.5", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "figure.png", "summary.json", "timeseries.csv", "timeseries.parquet"]
+        "figure.png", "manifest.json", "summary.json", "timeseries.csv", "timeseries.parquet"]
     record = json.loads((out / "summary.json").read_text())
     assert record["seed"] == 3
     assert record["parameters"]["venue_community_share"] == 0.5

@@ -75,5 +75,6 @@ def run(args: argparse.Namespace) -> int:
         month = s[OUTCOMES[key].column]
         shown = f"month {month}" if month is not None else f"not reached in {s['horizon_months']}"
         print(f"{OUTCOMES[key].label}: {shown}")
-    print(f"wrote {out}/ (summary.json, timeseries.csv, timeseries.parquet, figure.png)")
+    print(f"wrote {out}/ (summary.json, timeseries.csv, timeseries.parquet, figure.png, "
+          "manifest.json)")
     return 0
