@@ -452,6 +452,29 @@ def test_a_failing_disk_leaves_the_previous_results_as_they_were(
     assert "left as it was" in line
 
 
+@pytest.mark.parametrize("code", ERRNOS, ids=errno.errorcode.get)
+def test_a_failing_disk_while_a_sweep_runs_is_one_line_and_resumes(
+        code: int, here: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    write_table = pq.write_table
+
+    def failing(table: Any, where: Any, *args: Any, **kwargs: Any) -> None:
+        if "chunk-" in str(where):
+            raise _fail(code, where)
+        write_table(table, where, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "write_table", failing)
+    got, _, err = run_cli(argv("sweep", here / "S"), capsys)
+    assert got == 2
+    assert_one_line(err, "'" + str(here / "S") + "'", os.strerror(code), "--resume")
+    assert not list((here / "S" / "chunks").iterdir()), "a half-written chunk was left"
+    monkeypatch.setattr(pq, "write_table", write_table)
+    assert run_cli([*argv("sweep", here / "S"), "--resume"], capsys)[0] == 0
+    assert (here / "S" / "results.parquet").exists()
+
+
 def test_moving_the_old_folder_aside_failing_leaves_it(
         here: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     out = mark(here / "R")

@@ -133,6 +133,9 @@ def _run(work: Path, table: pd.DataFrame, scenario: str, replicates: int, seed: 
     except UserError as exc:
         raise UserError(f"{exc} (the explorer's settings or worlds changed: pass --fresh to "
                         "start its sweeps again)") from None
+    except OSError as exc:  # a full, read-only or busy disk while writing chunks
+        raise UserError(f"cannot write the sweep in '{work}': {exc.strerror or exc}; finished "
+                        "chunks are kept and resume on the next run") from None
     runs = pd.read_parquet(work / "results.parquet")
     runs.attrs["executed"] = report["runs"]
     return runs
