@@ -394,6 +394,24 @@ def test_a_phase0_folder_removed_or_rewritten_while_writing_is_replaced(
     assert not list(here.glob(".R.*"))
 
 
+def test_a_folder_filled_between_moving_the_old_one_aside_and_the_rename_is_kept(
+        here: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    out = mark(here / "R")
+    aside = outputs._aside
+
+    def aside_then_fill(path: Path) -> Path:
+        old = aside(path)
+        user_folder(path)  # another writer gets in between the two renames
+        return old
+
+    monkeypatch.setattr(outputs, "_aside", aside_then_fill)
+    code, _, err = run_cli(argv("run", out, overwrite=True), capsys)
+    assert code == 2
+    assert_one_line(err, "appeared while writing", "R-new", "R-old")
+    assert (out / "thesis.txt").exists() and (here / "R-new" / "summary.json").exists()
+    assert (here / "R-old" / "old_result.csv").exists() and not list(here.glob(".R.*"))
+
+
 # ---------------------------------------------------------------- a failing disk
 
 
@@ -522,6 +540,14 @@ def test_a_dead_writers_old_folder_is_removed_once_its_replacement_is_there(
     assert run_cli(argv("run", here / "Q"), capsys)[0] == 0
     assert [p.name for p in here.glob(".R.*")] == []
     assert (here / "R" / "old_result.csv").exists()
+
+
+def test_a_dead_writers_old_folder_that_phase0_did_not_write_is_left(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stray = user_folder(here / f".R.old-{_dead_pid()}-abcd")
+    mark(here / "R")
+    assert run_cli(argv("run", here / "Q"), capsys)[0] == 0
+    assert (stray / "thesis.txt").exists()
 
 
 # ---------------------------------------------------------------- explore --fresh

@@ -155,8 +155,8 @@ def remove_folder(path: Path, inputs: Iterable[Path | str] = (), what: str = "fo
 def clean_leftovers(parent: Path) -> None:
     """Remove the hidden folders of writes into ``parent`` whose process has died (``kill -9``).
 
-    Only names of phase0's own pattern are touched. A replaced folder (``.old-``) whose new
-    folder never arrived is put back in its place instead.
+    Only names of phase0's own pattern are touched; a replaced folder (``.old-``) is removed
+    only if phase0 wrote it, and put back in its place if its replacement never arrived.
     """
     entries: list[Path] = []
     with contextlib.suppress(OSError):  # an unreadable parent: nothing to clean
@@ -167,9 +167,9 @@ def clean_leftovers(parent: Path) -> None:
             continue
         home = entry.parent / match["name"]
         with contextlib.suppress(OSError):
-            if match["kind"] == "old" and not home.exists() and not home.is_symlink():
-                os.rename(entry, home)
-            else:
+            if match["kind"] == "old" and not (home.exists() or home.is_symlink()):
+                os.rename(entry, home)  # its replacement never arrived: put it back
+            elif match["kind"] == "tmp" or _empty(entry) or written_by_phase0(entry):
                 shutil.rmtree(entry)
 
 
@@ -209,10 +209,10 @@ def _replace(tmp: Path, target: Path, inputs: list[Path]) -> None:
         _rename_new(tmp, target)
         return
     if not (_empty(old) or written_by_phase0(old)):
-        kept = _keep(tmp, target)
-        os.rename(old, target)
+        os.rename(old, target)  # put it back: not ours to replace
         raise UserError(f"'{target}' was changed while writing and phase0 did not write what is "
-                        f"there now; it was left as it is and your result was kept at '{kept}'")
+                        f"there now; it was left as it is and your result was kept at "
+                        f"'{_keep(tmp, target)}'")
     try:
         os.rename(tmp, target)
     except OSError as exc:
@@ -221,7 +221,7 @@ def _replace(tmp: Path, target: Path, inputs: list[Path]) -> None:
             raise
         raise UserError(f"'{target}' appeared while writing (another command?); it was left as "
                         f"it is, your result was kept at '{_keep(tmp, target)}' and the "
-                        f"replaced folder at '{old}'") from None
+                        f"folder it replaced at '{_keep(old, target, 'old')}'") from None
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -232,15 +232,15 @@ def _aside(path: Path) -> Path:
     return old
 
 
-def _keep(tmp: Path, target: Path) -> Path:
-    """Give a finished result that lost a race a visible name beside ``target``; return it."""
+def _keep(folder: Path, target: Path, label: str = "new") -> Path:
+    """Give a folder that lost a race a visible name beside ``target`` (NAME-new); return it."""
     for n in range(1, 1000):
-        kept = target.parent / f"{target.name}-new{'' if n == 1 else f'-{n}'}"
+        kept = target.parent / f"{target.name}-{label}{'' if n == 1 else f'-{n}'}"
         with contextlib.suppress(OSError):
             if not (kept.exists() or kept.is_symlink()):
-                os.rename(tmp, kept)
+                os.rename(folder, kept)
                 return kept
-    return tmp
+    raise OSError(errno.EEXIST, f"no free name like '{target.name}-{label}' beside it")
 
 
 def _protect(target: Path, inputs: Iterable[Path | str]) -> None:
