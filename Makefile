@@ -140,7 +140,7 @@ lint: $(TEST_STAMP)
 ## sensitivity: Morris screening then Sobol over the top parameters, for tpn_baseline and
 ## new_network, into results/sensitivity/ (about an hour on 2 cores)
 sensitivity: $(STAMP)
-	$(BIN)/phase0 sensitivity-study
+	$(BIN)/phase0 sensitivity-study --overwrite
 
 ## calibrate: Morris screening and ABC-SMC (pyabc) against the paper's patterns, into
 ## experiments/calibration/ (the ensemble of plausible worlds; under an hour on 2 cores)
@@ -163,9 +163,9 @@ policy: $(DISCOVERY_STAMP)
 	$(BIN)/phase0 explore funding --overwrite
 	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --out results/policy/interventions --overwrite
 	$(BIN)/phase0 sweep --method lhs --n 16384 --replicates 1 --scenario new_network --seed 8 --out sweeps/discovery --resume
-	$(BIN)/phase0 discover sweeps/discovery --target "engagement_months <= 60" --out results/policy/discovery
-	$(BIN)/phase0 discover sweeps/discovery --target "phase_zero_months <= 48" --out results/policy/discovery_phase_zero
-	$(BIN)/phase0 brief --out results/policy/brief
+	$(BIN)/phase0 discover sweeps/discovery --target "engagement_months <= 60" --out results/policy/discovery --overwrite
+	$(BIN)/phase0 discover sweeps/discovery --target "phase_zero_months <= 48" --out results/policy/discovery_phase_zero --overwrite
+	$(BIN)/phase0 brief --out results/policy/brief --overwrite
 
 ## dashboard: serve the teaching dashboard on http://127.0.0.1:8765
 dashboard: $(STAMP)

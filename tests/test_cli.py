@@ -15,7 +15,7 @@ def test_run_writes_a_complete_run_folder(tmp_path, capsys):
     assert main(["run", "--seed", "3", "--set", "horizon_months=48",
                  "--set", "venue_community_share=0.5", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "figure.png", "summary.json", "timeseries.csv", "timeseries.parquet"]
+        "figure.png", "manifest.json", "summary.json", "timeseries.csv", "timeseries.parquet"]
     record = json.loads((out / "summary.json").read_text())
     assert record["seed"] == 3
     assert record["parameters"]["venue_community_share"] == 0.5
@@ -53,6 +53,12 @@ def test_existing_folder_is_refused_then_replaced_with_overwrite(tmp_path, capsy
     args = ["run", "--set", "horizon_months=12", "--out", str(out)]
     assert main(args) == 2
     assert "--overwrite" in capsys.readouterr().err and (out / "keep.txt").exists()
+    # a folder phase0 did not write stays, even with --overwrite (tests/test_faults_writer.py)
+    assert main(args + ["--overwrite"]) == 2
+    assert "not written by phase0" in capsys.readouterr().err and (out / "keep.txt").exists()
+    (out / "keep.txt").unlink()
+    assert main(args) == 0 and main(args) == 2
+    (out / "keep.txt").write_text("an old result")
     assert main(args + ["--overwrite"]) == 0
     assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
 

@@ -95,7 +95,7 @@ def test_seed_robustness_and_one_factor_at_a_time(tmp_path, capsys):
     summary = (a / "analysis" / "summary.md").read_text()
     assert "Seed robustness" in summary and "One-factor-at-a-time" in summary
     # the same seeds are refused: there is nothing to compare
-    assert main(["analyze", str(a), "--against", str(a)]) == 2
+    assert main(["analyze", str(a), "--against", str(a), "--overwrite"]) == 2
     assert "same run seeds" in capsys.readouterr().err
 
 

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--horizon must be in [1, 1200] months, got {args.horizon}")
     scenario = load_scenario(args.scenario)
     out = Path(args.out)
-    check_writable_target(out, args.overwrite)
+    reads = [scenario.path] if scenario.path else []  # never replaced by --out
+    check_writable_target(out, args.overwrite, reads)
     seeds = list(range(args.seed, args.seed + args.replicates))
     table = ablation_table(args.scenario, seeds, args.horizon, workers(args), not args.quiet)
     text = markdown(table, scenario.name, args.replicates, args.horizon)
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
         "ablations.md": text,
     }, {"scenario": scenario.name, "replicates": args.replicates,
         "horizon_months": args.horizon, "seed": args.seed,
-        "ablations": {k: v[1] for k, v in ABLATIONS.items()}}, overwrite=args.overwrite)
+        "ablations": {k: v[1] for k, v in ABLATIONS.items()}}, overwrite=args.overwrite,
+        inputs=reads)
     print(text)
     print(f"wrote {out}/")
     return 0

@@ -11,7 +11,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_model_class, add_seed, add_sweep_folder, at_least
+from experiments.cli.options import (
+    add_model_class,
+    add_overwrite,
+    add_seed,
+    add_sweep_folder,
+    at_least,
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="one-factor-at-a-time curves for the K most influential parameters "
                    "(a sweep of a model class runs it: name it again with --model-class)")
     add_model_class(p)
+    add_overwrite(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     if args.oat:  # the curves run the sweep's model class: only one the user names again
         trusted_model_class(SweepFolder(Path(args.folder)).read_manifest(), args.model_class)
     report = analyze(Path(args.folder), args.output, args.seed, args.resamples,
-                     Path(args.against) if args.against else None, args.oat)
+                     Path(args.against) if args.against else None, args.oat,
+                     overwrite=args.overwrite)
     for note in report["notes"]:
         print(f"note: {note}")
     if report["tables"]:

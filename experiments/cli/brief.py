@@ -39,7 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_parameter_sets(p, "posterior", 100)
     add_replicates(p, 8, "runs per world when the brief compares a scenario itself")
     add_horizon(p, 360)
-    add_run_options(p, seed_default=20080, seed_help="root seed of the brief's own comparison")
+    add_run_options(p, seed_default=20080, seed_help="root seed of the brief's own comparison",
+                    overwrite=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     own = None if ensemble is None else OwnRun(
         worlds=args.max_sets or None, runs=args.replicates, horizon=args.horizon,
         parameter_sets=spec, seed=args.seed, workers=workers(args), progress=not args.quiet)
-    path = write_brief(Path(args.out), args.scenario, sources, overwrite=True, own_run=own)
+    path = write_brief(Path(args.out), args.scenario, sources, overwrite=args.overwrite,
+                       own_run=own)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained)")
     return 0

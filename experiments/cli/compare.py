@@ -105,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
     seeds = common_seeds(args.seed, replicates)
     table = write_comparison(Path(args.out), scenarios, seeds, workers(args), args.overwrite,
                              args.seed, param_sets or None, progress=not args.quiet,
-                             model_class=model_class, world_ids=world_ids, source=source)
+                             model_class=model_class, world_ids=world_ids, source=source,
+                             inputs=[] if uses_defaults(spec) else
+                             [ENSEMBLE if spec.lower() in POSTERIOR_NAMES else Path(spec)])
     print(world_markdown(table) if param_sets else markdown_table(table))
     print(f"wrote {args.out}/")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.cli.options import add_out, add_seed, add_sweep_folder
+from experiments.cli.options import add_out, add_overwrite, add_seed, add_sweep_folder
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,6 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--significance", type=float, default=0.05,
                    help="lift restrictions whose quasi-p value is above this (default 0.05)")
     add_seed(p, 0, "feature-scoring seed")
+    add_overwrite(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     result = discover(Path(args.folder), target, out=Path(args.out) if args.out else None,
                       threshold=args.density, max_boxes=args.boxes, peel_alpha=args.peel_alpha,
                       mass_min=args.mass_min, significance=args.significance, seed=args.seed,
-                      overwrite=True)
+                      overwrite=args.overwrite)
     print(result["text"])
     print(f"wrote {result['out']}/")
     return 0

@@ -137,9 +137,15 @@ def add_run_options(p: argparse.ArgumentParser, *, seed_default: int | None = No
     if out is not None:
         add_out(p, out)
     if overwrite:
-        p.add_argument("--overwrite", action="store_true",
-                       help="replace the output folder if it exists")
+        add_overwrite(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_overwrite(p: argparse.ArgumentParser) -> None:
+    """``--overwrite``: replace an existing output folder, but only one phase0 wrote."""
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the output folder if it exists and phase0 wrote it (never "
+                   "another folder, the current or home folder, or one holding an input)")
 
 
 def add_out(p: argparse.ArgumentParser, default: str | None, shown: str | None = None,

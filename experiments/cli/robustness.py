@@ -46,10 +46,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--recheck must be 0 or more, got {args.recheck}")
     scenarios = ([n.strip() for n in args.scenarios.split(",") if n.strip()]
                  if args.scenarios else list(STANDARD))
-    for s in scenarios:
-        load_scenario(s)
+    reads = [sc.path for sc in map(load_scenario, scenarios) if sc.path]  # never replaced
     out = Path(args.out)
-    check_writable_target(out, args.overwrite)
+    check_writable_target(out, args.overwrite, reads)
     n = workers(args)
     seeds = list(range(5000, 5000 + args.seeds))
     table = knife_edge(scenarios, seeds, args.fraction, args.horizon, n, not args.quiet)
@@ -67,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     write_results(out, {"knife_edge.csv": csv(table), "worst_rechecked.csv": csv(rechecked),
                         "scenarios.csv": csv(spread), "summary.md": "\n".join(lines) + "\n"},
-                  meta, overwrite=args.overwrite)
+                  meta, overwrite=args.overwrite, inputs=reads)
     print("\n".join(lines[4:7]))
     print(f"wrote {out}/")
     return 0

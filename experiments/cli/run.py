@@ -45,11 +45,13 @@ def run(args: argparse.Namespace) -> int:
 
     # the class first: importing it registers its parameters, which --set may name
     model_class, model_name = load_model_class(args.model_class)
-    base: dict[str, Any] = load_scenario(args.scenario).overrides if args.scenario else {}
+    scenario = load_scenario(args.scenario) if args.scenario else None
+    base: dict[str, Any] = scenario.overrides if scenario else {}
+    reads = [scenario.path] if scenario and scenario.path else []  # never replaced by --out
     params = resolve({**base, **parse_assignments(args.set)},
                      include=model_class.parameters if model_class else ())
     out = Path(args.out)
-    check_writable_target(out, args.overwrite)
+    check_writable_target(out, args.overwrite, reads)
     result = run_model(params, seed=args.seed, timeseries=True, model_class=model_class)
     record = {"summary": result.summary, "seed": args.seed, "scenario": args.scenario,
               **({"model_class": model_name} if model_name else {}),
@@ -67,11 +69,12 @@ def run(args: argparse.Namespace) -> int:
     write_results(out, {
         "summary.json": record, "timeseries.csv": ts, "timeseries.parquet": parquet,
         "figure.png": lambda path: plot_run(ts, result.summary, path, title=title),
-    }, overwrite=args.overwrite)  # summary.json is the run's manifest
+    }, overwrite=args.overwrite, inputs=reads)  # summary.json: the run's full record
     s = result.summary
     for key in HEADLINE:
         month = s[OUTCOMES[key].column]
         shown = f"month {month}" if month is not None else f"not reached in {s['horizon_months']}"
         print(f"{OUTCOMES[key].label}: {shown}")
-    print(f"wrote {out}/ (summary.json, timeseries.csv, timeseries.parquet, figure.png)")
+    print(f"wrote {out}/ (summary.json, timeseries.csv, timeseries.parquet, figure.png, "
+          "manifest.json)")
     return 0

@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 sensitivity-study`` options."""
     p.add_argument("--sweeps", default="sweeps/sensitivity",
                    help="folder for the sweeps (default sweeps/sensitivity)")
-    add_run_options(p, out="results/sensitivity")
+    add_run_options(p, out="results/sensitivity", overwrite=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,5 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from experiments.cli.options import workers
     from experiments.research.sensitivity_study import study
 
-    study(Path(args.sweeps), Path(args.out), workers(args), progress=not args.quiet)
+    study(Path(args.sweeps), Path(args.out), workers(args), progress=not args.quiet,
+          overwrite=args.overwrite)
     return 0

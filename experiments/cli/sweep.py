@@ -176,9 +176,14 @@ def _run(args: argparse.Namespace) -> int:
         values=grid or None, chunk_rows=chunk_rows, seed_set=args.seed_set, table=table,
         memory=int(args.memory_per_worker * 2**30), model_class=args.model_class,
         record=args.record)
-    report = run_sweep(folder, planned, resume=args.resume,
-                       workers=1 if args.scheduler else workers(args),
-                       scheduler=args.scheduler, shard=args.shard, progress=not args.quiet)
+    try:
+        report = run_sweep(folder, planned, resume=args.resume,
+                           workers=1 if args.scheduler else workers(args),
+                           scheduler=args.scheduler, shard=args.shard, progress=not args.quiet)
+    except OSError as exc:  # a full, read-only or busy disk while writing chunks
+        where = f" ('{exc.filename}')" if exc.filename else ""
+        raise UserError(f"cannot write the sweep in '{args.out}': {exc.strerror or exc}{where}; "
+                        "finished chunks are kept: fix that and rerun with --resume") from None
     state = "complete" if report["complete"] else "incomplete (other shards to run or merge)"
     print(f"ran {report['runs']} runs in {report['ran']} of {report['chunks']} chunks; "
           f"sweep {state}: {args.out}/")

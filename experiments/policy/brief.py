@@ -371,9 +371,15 @@ def _discovery_html(path: Path) -> str:
 
 
 def write_brief(out: Path, scenario: str = "new_network", sources: Sources | None = None,
-                overwrite: bool = True, own_run: brief_own.OwnRun | None = None) -> Path:
-    """Write ``out/brief.html`` (and any comparison it ran) atomically; return its path."""
-    check_writable_target(out, overwrite)
+                overwrite: bool = False, own_run: brief_own.OwnRun | None = None) -> Path:
+    """Write ``out/brief.html`` (and any comparison it ran) atomically; return its path.
+
+    ``out`` may not hold any folder or file the brief reads (``sources``, a scenario file).
+    """
+    given = sources or Sources()
+    reads = [*vars(given).values(), *([scenario] if Path(scenario).exists() else [])]
+    check_writable_target(out, overwrite, reads)
     text, files = compose(scenario, sources, own_run)
-    write_results(out, {"brief.html": text.encode("utf-8"), **files}, overwrite=overwrite)
+    write_results(out, {"brief.html": text.encode("utf-8"), **files}, overwrite=overwrite,
+                  inputs=reads)
     return out / "brief.html"

@@ -152,7 +152,7 @@ def _describe(name: str, lo: float, hi: float, full: tuple[float, float]) -> str
 def discover(folder: Path, target: Target, *, out: Path | None = None, threshold: float = 0.8,
              max_boxes: int = 3, peel_alpha: float = 0.05, mass_min: float | None = None,
              significance: float = 0.05, seed: int = 0,
-             overwrite: bool = True) -> dict[str, Any]:
+             overwrite: bool = False) -> dict[str, Any]:
     """Run PRIM and feature scoring over a sweep and write tables, figures and a reading.
 
     Each box is peeled until no more than ``mass_min`` of the runs is left in it (default: 5%, or
@@ -185,7 +185,7 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
                         ) from None
     manifest, runs, names = load_runs(folder)
     out = out or folder / "discovery"
-    check_writable_target(out, overwrite)
+    check_writable_target(out, overwrite, [folder])
     y = target.evaluate(runs)
     share = float(y.mean())
     if y.all() or not y.any():
@@ -254,7 +254,7 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
         "boxes.csv": table, "trajectory.csv": trajectory, "feature_scores.csv": scores_df,
         "discovery.md": text, ".": lambda folder: _figures(boxes, readings, scores_df, target,
                                                            folder),
-    }, record, overwrite=overwrite)
+    }, record, overwrite=overwrite, inputs=[folder])
     return {"boxes": table, "scores": scores_df, "text": text, "record": record,
             "out": out}
 

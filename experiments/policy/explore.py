@@ -133,6 +133,9 @@ def _run(work: Path, table: pd.DataFrame, scenario: str, replicates: int, seed: 
     except UserError as exc:
         raise UserError(f"{exc} (the explorer's settings or worlds changed: pass --fresh to "
                         "start its sweeps again)") from None
+    except OSError as exc:  # a full, read-only or busy disk while writing chunks
+        raise UserError(f"cannot write the sweep in '{work}': {exc.strerror or exc}; finished "
+                        "chunks are kept and resume on the next run") from None
     runs = pd.read_parquet(work / "results.parquet")
     runs.attrs["executed"] = report["runs"]
     return runs
@@ -283,7 +286,8 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
     defaults to 15 years, or the horizon if shorter. The sweeps live in ``work`` (default
     ``sweeps/explore_funding``): an interrupted explorer resumes them, a finished one reuses
     them, a changed design (other worlds, runs, horizon) is refused; ``fresh`` deletes them
-    first. ``overwrite`` replaces the output folder.
+    first (only sweep folders phase0 wrote). ``overwrite`` replaces the output folder (only
+    one phase0 wrote, never one holding the sweeps, the scenario or the parameter sets).
     """
     started = time.perf_counter()
     if replicates < 1:
@@ -294,12 +298,14 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
     within = min(WITHIN, horizon) if within is None else within
     if not 1 <= within <= horizon:
         raise UserError(f"--within must be in [1, {horizon}] months (the horizon), got {within}")
-    check_writable_target(out, overwrite)
-    ids, sets = load_sets(parameter_sets, max_sets)
     work = work or Path("sweeps") / "explore_funding"
+    reads = [work, *([sc.path] if sc.path else []),
+             *([Path(parameter_sets)] if Path(parameter_sets).suffix == ".csv" else [])]
+    check_writable_target(out, overwrite, reads)
+    ids, sets = load_sets(parameter_sets, max_sets)
     if fresh:
         for part in ("grid", "runway"):
-            remove_sweep(work / part)
+            remove_sweep(work / part, reads[1:])
     scenario_arg = str(sc.path) if sc.path else scenario
     grid_runs = _run(work / "grid", grid_design(sets, horizon), scenario_arg, replicates, seed,
                      workers, progress)
@@ -329,6 +335,6 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
         **{f"heatmap_{o}.png": (lambda path, o=o: heatmaps(grid, o, path, sc.name))
            for o in HEADLINE},
         "runway.png": lambda path: runway_figure(curves, within, path),
-    }, record, overwrite=overwrite)
+    }, record, overwrite=overwrite, inputs=reads)
     return {"minimum": minimum, "grid": grid, "curves": curves, "record": record,
             "grid_times": g_times, "runway_times": r_times}

@@ -233,7 +233,8 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
                      param_sets: Sequence[dict[str, Any]] | None = None,
                      progress: bool = True, model_class: type | None = None,
                      world_ids: Sequence[int] | None = None,
-                     source: str = "a parameter-set file") -> pd.DataFrame:
+                     source: str = "a parameter-set file",
+                     inputs: Sequence[Path] = ()) -> pd.DataFrame:
     """Run the comparison and write every output into ``out`` atomically; return its table.
 
     With ``param_sets`` (plausible worlds; ``world_ids`` their ids, ``source`` where they come
@@ -242,9 +243,11 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
     every run of every world and goes to ``pooled_kaplan_meier.csv``. Without, the table is the
     Kaplan-Meier table of one parameter set, as ``comparison.csv`` and ``comparison.md``.
     ``model_class``: a :class:`~simulation.model.PhaseZeroModel` subclass to run instead of
-    the model itself (recorded in the manifest).
+    the model itself (recorded in the manifest). ``out`` may not hold a scenario file or any
+    of ``inputs`` (the parameter-set file).
     """
-    check_writable_target(out, overwrite)
+    inputs = [*(s.path for s in scenarios if s.path), *inputs]
+    check_writable_target(out, overwrite, inputs)
     order = [s.name for s in scenarios]
     runs, series = run_scenarios(scenarios, seeds, workers, progress=progress,
                                  param_sets=param_sets, model_class=model_class)
@@ -277,7 +280,7 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
             f"# Scenario comparison\n\n{len(seeds)} runs per scenario (same seeds for every "
             f"scenario; root seed {seed}); horizon {horizon} months.\n\n" + markdown_table(table))
         files["kaplan_meier.png"] = lambda path: plot_km(fits, order, path)
-        write_results(out, files, manifest, overwrite=overwrite)
+        write_results(out, files, manifest, overwrite=overwrite, inputs=inputs)
         return table
     from experiments.research import worlds
 
@@ -297,7 +300,7 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
         "rankings.csv": ranking_frequencies(runs, order),
         "pairwise.csv": pairwise_order_frequencies(runs, order, order[0]),
     })
-    write_results(out, files, manifest, overwrite=overwrite)
+    write_results(out, files, manifest, overwrite=overwrite, inputs=inputs)
     return summary
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 
 from experiments.research.oat import one_at_a_time
 from experiments.research.sweep.design import DUMMY
-from experiments.support.outputs import UserError, write_results
+from experiments.support.outputs import UserError, check_writable_target, write_results
 from simulation.outcome_registry import HEADLINE
 
 #: Targets of a phase0 sweep: the outcomes' restricted mean time and probability of reaching
@@ -201,9 +201,15 @@ def seed_robustness(manifest: dict[str, Any], rows: pd.DataFrame, other: Path, s
 
 
 def analyze(path: Path, output: str = "analysis", seed: int = 0, resamples: int = 1000,
-            against: Path | None = None, oat: int = 0) -> dict[str, Any]:
-    """Write every table and figure of a sweep's analysis into ``path/output``."""
+            against: Path | None = None, oat: int = 0,
+            overwrite: bool = False) -> dict[str, Any]:
+    """Write every table and figure of a sweep's analysis into ``path/output``.
+
+    An existing analysis is replaced only with ``overwrite`` (and only one phase0 wrote).
+    """
     manifest, rows = load_sweep(path)
+    out, reads = Path(path) / output, [path, *([against] if against else [])]
+    check_writable_target(out, overwrite, reads)  # before the work, not after it
     mean_targets, var_targets = targets(manifest, rows)
     replicates = int(manifest["replicates"])
     notes: list[str] = []
@@ -237,10 +243,10 @@ def analyze(path: Path, output: str = "analysis", seed: int = 0, resamples: int 
             ranked = merged[key][merged[key]["target"].isin(mean_targets)]
             merged["oat"] = one_at_a_time(manifest, ranked.rename(columns={score: "score"}),
                                           oat, seed)
-    out = Path(path) / output
     write_results(out, {**{f"{name}.csv": table for name, table in merged.items()},
                         ".": lambda folder: _figures(manifest, merged, folder),
-                        "summary.md": _summary(manifest, merged, notes)}, overwrite=True)
+                        "summary.md": _summary(manifest, merged, notes)},
+                  overwrite=overwrite, inputs=reads)
     return {"tables": sorted(merged), "notes": notes, "out": str(out)}
 
 

@@ -49,26 +49,30 @@ def top_parameters(analysis: Path, k: int) -> list[str]:
         .tolist()
 
 
-def study(sweeps: Path, results: Path, workers: int, progress: bool = True) -> None:
-    """Run the study's sweeps in ``sweeps`` and copy their analyses into ``results``."""
+def study(sweeps: Path, results: Path, workers: int, progress: bool = True,
+          overwrite: bool = False) -> None:
+    """Run the study's sweeps in ``sweeps`` and copy their analyses into ``results``.
+
+    ``overwrite`` replaces analyses and copies written before (only folders phase0 wrote).
+    """
     t0 = time.perf_counter()
     for scenario in SCENARIOS:
         held = set(load_scenario(scenario).overrides)
         design = [p for p in default_parameters() if p not in held]
         morris = _sweep(sweeps / f"{scenario}_morris", scenario, "morris", workers=workers,
                         params=design, progress=progress, **MORRIS)
-        analyze(morris)
+        analyze(morris, overwrite=overwrite)
         top = top_parameters(morris / "analysis", TOP)
         print(f"{scenario}: Morris screening's top {TOP}: {', '.join(top)}")
         sobol = [_sweep(sweeps / f"{scenario}_sobol_seeds{s}", scenario, "sobol",
                         workers=workers, params=top, seed_set=s, progress=progress, **SOBOL)
                  for s in (1, 2)]
-        analyze(sobol[0], against=sobol[1], oat=OAT)
+        analyze(sobol[0], against=sobol[1], oat=OAT, overwrite=overwrite)
         for kind, folder in (("morris", morris), ("sobol", sobol[0])):
             write_results(results / scenario / kind, {
                 **copies(folder / "analysis"),
                 "sweep_manifest.json": copies(folder, ["manifest.json"])["manifest.json"]},
-                overwrite=True)
+                overwrite=overwrite, inputs=[sweeps])
     minutes = (time.perf_counter() - t0) / 60
     (results / "wall_time.txt").write_text(f"make sensitivity: {minutes:.1f} minutes with "
                                            f"{workers} workers\n")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import re
+import secrets
 import shutil
 import stat
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,52 +22,285 @@ class UserError(Exception):
     """A mistake in what the user asked for; the CLI prints it as one line and exits 2."""
 
 
+#: The mark every manifest phase0 writes carries: ``--overwrite`` replaces only a folder with it.
+MARKER = {"written_by": "phase0"}
+
+
+def _before_rename(tmp: Path, target: Path) -> None:
+    """Test hook called just before the final rename (tests stage races with it, not timing)."""
+
+
+# Hidden folders of an unfinished write: ``.NAME.tmp-PID-RANDOM`` (the result being written) and
+# ``.NAME.old-PID-RANDOM`` (a replaced folder, removed once the new one is in place).
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
+
+# rename(2) onto a folder that is not empty, or onto a file: something is already there.
+_OCCUPIED = {errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR}
+
+
 @contextlib.contextmanager
-def atomic_folder(target: Path, overwrite: bool = False) -> Iterator[Path]:
+def atomic_folder(target: Path, overwrite: bool = False,
+                  inputs: Iterable[Path | str] = ()) -> Iterator[Path]:
     """Yield a temporary folder beside ``target`` that becomes ``target`` only on success.
 
-    If the body raises, the temporary folder is removed and ``target`` is untouched. An existing
-    non-empty ``target`` is refused unless ``overwrite``; then it is replaced in one rename.
+    If the body raises, the temporary folder is removed and ``target`` is untouched; an
+    ``OSError`` (disk full, read-only, busy...) becomes a :class:`UserError`. The rules of
+    :func:`check_writable_target` are applied first and again at the final rename, so a folder
+    that appears or changes meanwhile is never lost.
     """
     target = Path(target)
-    check_writable_target(target, overwrite)
-    parent = target.parent
+    inputs = [Path(p) for p in inputs]
+    check_writable_target(target, overwrite, inputs)
+    parent = Path(os.path.abspath(target)).parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
+        clean_leftovers(parent)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=parent))
         # mkdtemp makes a private folder; results are meant to be shared like any new folder.
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)
     except OSError as exc:
-        raise UserError(f"cannot write to '{parent}': {exc.strerror or exc}") from None
+        raise UserError(f"cannot write '{target}' in '{parent}': {_reason(exc)}; nothing was "
+                        "written") from None
     try:
         yield tmp
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=parent))
-            os.replace(target, old / "previous")
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        where = str(exc.filename or target).replace(str(tmp), str(target))
+        raise UserError(f"cannot write '{where}': {_reason(exc)}; '{target}' was left as it "
+                        "was") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _finish(tmp, target, overwrite, inputs)
+
+
+def check_writable_target(target: Path, overwrite: bool,
+                          inputs: Iterable[Path | str] = ()) -> None:
+    """Refuse, before any work is done, a target that must not be written or replaced.
+
+    Never: the current folder or a parent of it, the home folder or a parent of it, ``/``, a
+    symbolic link, an existing file, or a folder that holds an ``input`` of the command. An
+    existing non-empty folder only with ``overwrite``, and only if phase0 wrote it
+    (:func:`written_by_phase0`).
+    """
+    target = Path(target)
+    _protect(target, inputs)
+    if target.is_symlink():
+        raise UserError(f"'{target}' is a symbolic link; give the folder itself, or another "
+                        "output folder")
+    if target.exists() and not target.is_dir():
+        raise UserError(f"'{target}' exists and is not a folder; choose another output folder")
+    if target.is_dir() and not _empty(target):
+        if not overwrite:
+            raise UserError(f"'{target}' already exists and is not empty; use --overwrite to "
+                            "replace it (only a folder phase0 wrote is replaced)")
+        if not written_by_phase0(target):
+            raise UserError(_not_ours(target))
+    probe = Path(os.path.abspath(target)).parent
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write to '{probe}': permission denied")
+
+
+def written_by_phase0(folder: Path) -> bool:
+    """Whether phase0 wrote ``folder``: its ``manifest.json`` carries :data:`MARKER`.
+
+    Also accepted, as legacy, folders written before the marker existed: a ``manifest.json``
+    with phase0's provenance (``code_version`` and ``packages``) and, where a command is
+    recorded, a ``phase0`` command (the committed discovery folders record none); a run folder's
+    ``summary.json`` or a sensitivity copy's ``sweep_manifest.json`` with the provenance and a
+    ``phase0`` command; and a folder holding nothing but phase0's ``brief.html``.
+    """
+    folder = Path(folder)
+    manifest = _read_json(folder / "manifest.json")
+    if manifest.get("written_by") == MARKER["written_by"]:
+        return True
+    if _provenance(manifest, command_needed=False):
+        return True
+    if any(_provenance(_read_json(folder / n), command_needed=True)
+           for n in ("summary.json", "sweep_manifest.json")):
+        return True
+    with contextlib.suppress(OSError):
+        return {p.name for p in folder.iterdir()} == {"brief.html"} and (
+            "<title>phase0 policy brief" in (folder / "brief.html").read_text(errors="replace"))
+    return False
+
+
+def remove_folder(path: Path, inputs: Iterable[Path | str] = (), what: str = "folder") -> None:
+    """Delete ``path`` under the rules of ``--overwrite``: only a folder phase0 wrote.
+
+    Protected folders (:func:`check_writable_target`) are refused; the folder is first moved
+    aside in one rename and checked again there, so a folder swapped in meanwhile is put back.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    _protect(path, inputs)
+    if path.is_symlink() or not path.is_dir():
+        raise UserError(f"'{path}' is not a {what}; refusing to delete it")
+    if not (_empty(path) or written_by_phase0(path)):
+        raise UserError(_not_ours(path, "delete"))
+    try:
+        aside = _aside(path)
+        if not (_empty(aside) or written_by_phase0(aside)):
+            os.rename(aside, path)
+            raise UserError(_not_ours(path, "delete"))
+        shutil.rmtree(aside)
+    except OSError as exc:
+        raise UserError(f"cannot delete '{path}': {_reason(exc)}") from None
+
+
+def clean_leftovers(parent: Path) -> None:
+    """Remove the hidden folders of writes into ``parent`` whose process has died (``kill -9``).
+
+    Only names of phase0's own pattern are touched; a replaced folder (``.old-``) is removed
+    only if phase0 wrote it, and put back in its place if its replacement never arrived.
+    """
+    entries: list[Path] = []
+    with contextlib.suppress(OSError):  # an unreadable parent: nothing to clean
+        entries = list(Path(parent).iterdir())
+    for entry in entries:
+        match = _LEFTOVER.match(entry.name)
+        if not match or not entry.is_dir() or entry.is_symlink() or _alive(int(match["pid"])):
+            continue
+        home = entry.parent / match["name"]
+        with contextlib.suppress(OSError):
+            if match["kind"] == "old" and not (home.exists() or home.is_symlink()):
+                os.rename(entry, home)  # its replacement never arrived: put it back
+            elif match["kind"] == "tmp" or _empty(entry) or written_by_phase0(entry):
+                shutil.rmtree(entry)
+
+
+def _finish(tmp: Path, target: Path, overwrite: bool, inputs: list[Path]) -> None:
+    """Rename ``tmp`` to ``target``, re-checking at the rename what was checked at the start."""
+    try:
+        _before_rename(tmp, target)
+        if overwrite and (target.exists() or target.is_symlink()):
+            _replace(tmp, target, inputs)
         else:
-            os.replace(tmp, target)
+            _rename_new(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise UserError(f"cannot write '{target}': {_reason(exc)}; '{target}' was left as it "
+                        "was") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def check_writable_target(target: Path, overwrite: bool) -> None:
-    """Refuse, before any work is done, a target that exists or cannot be written."""
-    target = Path(target)
-    if target.exists() and not target.is_dir():
-        raise UserError(f"'{target}' exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()) and not overwrite:
-        raise UserError(
-            f"'{target}' already exists and is not empty; use --overwrite to replace it")
-    probe = target.parent
-    while not probe.exists():
-        probe = probe.parent
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write to '{probe}': permission denied")
+def _rename_new(tmp: Path, target: Path) -> None:
+    # rename(2) itself refuses a non-empty folder or a file at the target: no gap after a check.
+    try:
+        os.rename(tmp, target)
+    except OSError as exc:
+        if exc.errno not in _OCCUPIED:
+            raise
+        raise UserError(f"'{target}' appeared while writing (another command?); it was left as "
+                        f"it is and your result was kept at '{_keep(tmp, target)}'") from None
+
+
+def _replace(tmp: Path, target: Path, inputs: list[Path]) -> None:
+    _protect(target, inputs)
+    try:
+        old = _aside(target)
+    except FileNotFoundError:  # removed meanwhile: nothing left to replace
+        _rename_new(tmp, target)
+        return
+    if not (_empty(old) or written_by_phase0(old)):
+        os.rename(old, target)  # put it back: not ours to replace
+        raise UserError(f"'{target}' was changed while writing and phase0 did not write what is "
+                        f"there now; it was left as it is and your result was kept at "
+                        f"'{_keep(tmp, target)}'")
+    try:
+        os.rename(tmp, target)
+    except OSError as exc:
+        if exc.errno not in _OCCUPIED:
+            os.rename(old, target)  # put the previous results back
+            raise
+        raise UserError(f"'{target}' appeared while writing (another command?); it was left as "
+                        f"it is, your result was kept at '{_keep(tmp, target)}' and the "
+                        f"folder it replaced at '{_keep(old, target, 'old')}'") from None
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _aside(path: Path) -> Path:
+    """Move ``path`` to a hidden sibling in one rename and return where it went."""
+    old = path.parent / f".{path.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
+    os.rename(path, old)
+    return old
+
+
+def _keep(folder: Path, target: Path, label: str = "new") -> Path:
+    """Give a folder that lost a race a visible name beside ``target`` (NAME-new); return it."""
+    for n in range(1, 1000):
+        kept = target.parent / f"{target.name}-{label}{'' if n == 1 else f'-{n}'}"
+        with contextlib.suppress(OSError):
+            if not (kept.exists() or kept.is_symlink()):
+                os.rename(folder, kept)
+                return kept
+    raise OSError(errno.EEXIST, f"no free name like '{target.name}-{label}' beside it")
+
+
+def _protect(target: Path, inputs: Iterable[Path | str]) -> None:
+    """Refuse the folders nothing may replace, even with ``--overwrite``."""
+    real, cwd = target.resolve(), Path.cwd().resolve()
+    if real.parent == real:
+        raise UserError(f"'{target}' is the root folder; give a new subfolder as the output "
+                        "folder")
+    if target.name in ("", ".", "..") or real == cwd or real in cwd.parents:
+        raise UserError(f"'{target}' is the current folder or holds it; give a new subfolder as "
+                        "the output folder")
+    home = Path.home().resolve()
+    if real == home or real in home.parents:
+        raise UserError(f"'{target}' is your home folder or holds it; give a new subfolder as "
+                        "the output folder")
+    for item in inputs:
+        read = Path(item).resolve()
+        if read == real or real in read.parents:
+            raise UserError(f"'{target}' holds '{item}', which this command reads; choose "
+                            "another output folder")
+
+
+def _not_ours(folder: Path, verb: str = "replace") -> str:
+    return (f"'{folder}' was not written by phase0 (its manifest.json lacks \"written_by\": "
+            f"\"phase0\"); refusing to {verb} it, even with --overwrite; move it away or "
+            "choose another folder")
+
+
+def _provenance(data: dict[str, Any], command_needed: bool) -> bool:
+    command = data.get("command", None if command_needed else "phase0 ")
+    return (isinstance(command, str) and command.startswith("phase0 ")
+            and "code_version" in data and "packages" in data)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(path.read_text())
+        return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _empty(folder: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return not any(folder.iterdir())
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OverflowError, OSError):  # another user's process, or not a pid: leave it
+        pass
+    return True
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -136,29 +372,29 @@ def command_line() -> str:
 
 
 def write_results(out: Path, files: Mapping[str, Any], manifest: Mapping[str, Any] | None = None,
-                  *, overwrite: bool = False) -> Path:
+                  *, overwrite: bool = False, inputs: Iterable[Path | str] = ()) -> Path:
     """Write a result folder in one step: its files, then ``manifest.json``; return ``out``.
 
     The one ending of every command that writes results: the folder appears whole or not at all
-    (:func:`atomic_folder`), and its manifest records the command line, what the caller passes
-    (parameters, seeds, ...), the code version and the package versions
+    (:func:`atomic_folder`, which refuses to replace a folder phase0 did not write or one that
+    holds any of ``inputs``), and its manifest records :data:`MARKER`, the command line, what
+    the caller passes (parameters, seeds, ...), the code version and the package versions
     (:func:`simulation.provenance.provenance`). ``files`` maps a file name to its content: a
     pandas DataFrame (written by suffix: ``.csv`` without the index, ``.parquet``), a string
     (text), a dict or list (``.json``), or a function of the file's path that writes it (a
     figure, a CSV with its own format); under the name ``"."``, a function of the folder that
-    writes several files into it. ``manifest`` None writes no manifest.
+    writes several files into it. ``manifest`` None still writes the marker and provenance.
     """
     from simulation.provenance import provenance
 
-    with atomic_folder(Path(out), overwrite=overwrite) as tmp:
+    with atomic_folder(Path(out), overwrite=overwrite, inputs=inputs) as tmp:
         for name, content in files.items():
             if name == ".":
                 content(tmp)
             else:
                 _write(tmp / name, content)
-        if manifest is not None:
-            write_json(tmp / "manifest.json", {"command": command_line(), **manifest,
-                                               **provenance()})
+        write_json(tmp / "manifest.json", {**MARKER, "command": command_line(),
+                                           **(manifest or {}), **provenance(), **MARKER})
     return Path(out)
 
 

@@ -72,7 +72,7 @@ def _csv(frame: pd.DataFrame) -> Any:
 
 
 def write_calibration(cal: Calibration, out: Path, settings: dict[str, Any],
-                      overwrite: bool = True) -> Path:
+                      overwrite: bool = False) -> Path:
     """Write the ensemble, the weighted posterior, the checks and figures into ``out``."""
     gens = pd.concat([g.assign(chain=c) for c, g in zip(cal.chain_seeds, cal.generations,
                                                          strict=True)], ignore_index=True)

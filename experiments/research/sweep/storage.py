@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.support.outputs import UserError
+from experiments.support.outputs import MARKER, UserError, atomic_folder, remove_folder
 
 FORMAT = "phase0-sweep/1"
 MANIFEST, DESIGN, CHUNKS = "manifest.json", "design.parquet", "chunks"
@@ -259,24 +259,17 @@ class SweepFolder:
         return manifest, read_parquet_file(self.path / table, RECOVER["assembled"])
 
     def create(self, manifest: dict[str, Any], design: pd.DataFrame) -> None:
-        """Create the folder with its manifest and design, atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.tmp-", dir=self.path.parent))
-        try:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o777 & ~umask)
+        """Create the folder with its manifest and design, atomically.
+
+        Written as every result folder is (:func:`~experiments.support.outputs.atomic_folder`):
+        only where there is nothing or an empty folder, and the manifest carries phase0's
+        marker, so that ``explore --fresh`` can tell the folder is one phase0 wrote.
+        """
+        with atomic_folder(self.path) as tmp:
             (tmp / CHUNKS).mkdir()
             pq.write_table(with_manifest(design, manifest), tmp / DESIGN)
-            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-            if self.path.exists():  # an empty folder the user made
-                self.path.rmdir()
-            os.replace(tmp, self.path)
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            (tmp / MANIFEST).write_text(json.dumps({**MARKER, **manifest}, indent=2,
+                                                   default=str) + "\n")
 
     def read_design(self) -> pd.DataFrame:
         """The design matrix."""
@@ -350,14 +343,11 @@ class SweepFolder:
             ["row", "replicate"], kind="stable").reset_index(drop=True)
 
 
-def remove_sweep(path: Path) -> None:
+def remove_sweep(path: Path, inputs: Sequence[Path | str] = ()) -> None:
     """Delete a sweep folder this tool wrote (``explore --fresh``); refuse anything else.
 
-    A folder without a sweep's manifest is not ours to delete: it raises a UserError and is
-    left as it is.
+    The rules of ``--overwrite`` (:func:`~experiments.support.outputs.remove_folder`): a folder
+    phase0 did not write, the current or home folder, or one holding any of ``inputs`` raises a
+    UserError and is left as it is.
     """
-    path = Path(path)
-    if not path.exists():
-        return
-    SweepFolder(path).read_manifest()  # raises unless this is a phase0 sweep folder
-    shutil.rmtree(path)
+    remove_folder(Path(path), inputs, what="sweep folder")
