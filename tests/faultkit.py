@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -42,6 +43,8 @@ def tree_digest(root: Path, skip: Sequence[Path] = ()) -> dict[str, str]:
             key = str(path.relative_to(root))
             if path.is_symlink():
                 digest[key] = "link:" + os.readlink(path)
+            elif not stat.S_ISREG(path.lstat().st_mode):  # a pipe or device: never read it
+                digest[key] = f"special:{stat.S_IFMT(path.lstat().st_mode)}"
             else:
                 try:
                     digest[key] = hashlib.sha256(path.read_bytes()).hexdigest()

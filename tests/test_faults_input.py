@@ -94,13 +94,20 @@ def test_a_broken_scenario_file_is_refused_in_one_line(case, command, tmp_path, 
 @pytest.mark.parametrize("target, words", [
     ("/dev/zero", ("not a regular file",)),
     ("/dev/null", ("not a regular file",)),
-    (".", ("cannot read", "directory")),
+    (".", ("not a regular file",)),
     ("missing.toml", ("cannot read", "missing.toml")),
 ])
 def test_a_scenario_path_that_is_not_a_file_is_refused(target, words, tmp_path, monkeypatch,
                                                        capsys):
     monkeypatch.chdir(tmp_path)
     refused(["run", "--scenario", target, "--out", "out"], capsys, tmp_path, *words)
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "pipe.toml")
+    refused(["run", "--scenario", "pipe.toml", "--out", "out"], capsys, tmp_path,
+            "not a regular file")
 
 
 def test_a_byte_order_mark_is_read_as_utf8(tmp_path, monkeypatch, capsys):

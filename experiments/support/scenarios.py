@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.support.outputs import UserError, read_toml
+from experiments.support.inputs import read_toml
+from experiments.support.outputs import UserError
 from simulation.interventions import EVENTS
 from simulation.parameters import ParameterError, resolve
 

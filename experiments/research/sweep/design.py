@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.support.outputs import UserError, read_toml
+from experiments.support.inputs import read_toml
+from experiments.support.outputs import UserError
 from simulation.parameters import REGISTRY, names
 
 DUMMY = "dummy"
