@@ -160,7 +160,7 @@ robustness: $(STAMP)
 ## policy: the funding explorer, the interventions, scenario discovery and the brief, into
 ## results/policy/ (about 3 minutes on 2 cores; sweeps are kept in sweeps/ and resumed)
 policy: $(DISCOVERY_STAMP)
-	$(BIN)/phase0 explore funding --overwrite
+	$(BIN)/phase0 explore funding --work sweeps/explore_funding --overwrite
 	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --out results/policy/interventions --overwrite
 	$(BIN)/phase0 sweep --method lhs --n 16384 --replicates 1 --scenario new_network --seed 8 --out sweeps/discovery --resume
 	$(BIN)/phase0 discover sweeps/discovery --target "engagement_months <= 60" --out results/policy/discovery --overwrite

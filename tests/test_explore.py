@@ -199,3 +199,68 @@ def test_explorer_refuses_bad_input(tmp_path, capsys, argv, message):
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+REGIMES_FILE = """
+[[regime]]
+key = "council18"
+words = "18-month KPI-tied council contracts, 6-month gaps, no core funding"
+core_funding = false
+kpi_tied = true
+contract_months = 18
+contract_gap_months = 6
+
+[[regime]]
+key = "trust60"
+words = "a 60-month flexible trust grant with core funding"
+core_funding = true
+kpi_tied = false
+contract_months = 60.0
+contract_gap_months = 0
+"""
+
+
+def test_an_analysts_regimes_replace_the_built_in_ones(tiny, tmp_path, capsys):
+    path = tmp_path / "mine.toml"
+    path.write_text(REGIMES_FILE)
+    out = tmp_path / "out"
+    argv = _argv(tmp_path, tiny)
+    argv = argv[:argv.index("--work")] + argv[argv.index("--work") + 2:]  # the default work
+    assert main([*argv, "--regimes", str(path)]) == 0, capsys.readouterr().err
+    minimum = pd.read_csv(out / "minimum_runway.csv")
+    assert list(minimum["regime"]) == ["council18", "trust60"]
+    runway = pd.read_csv(out / "runway_worlds.csv")
+    assert set(runway["regime"]) == {"council18", "trust60"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [r["contract_months"] for r in manifest["regimes"]] == [18, 60]
+    assert "18-month KPI-tied council contracts" in (out / "minimum_runway.md").read_text()
+    # the sweeps go beside the output folder, not into the current folder
+    assert (tmp_path / "out-sweeps" / "runway" / "results.parquet").exists()
+    assert manifest["sweeps"].endswith("out-sweeps")
+    from experiments.policy.brief_worlds import _regimes
+
+    assert [r.key for r in _regimes(out)] == ["council18", "trust60"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "one [[regime]] table"),
+    ("regime = 3\n", "one [[regime]] table"),
+    ("[[regime]]\nkey = 'a'\n", "missing"),
+    (REGIMES_FILE.replace("contract_months = 18", "contract_months = 18.5"), "whole number"),
+    (REGIMES_FILE.replace("contract_months = 18", "contract_months = 0"), "contract_months"),
+    (REGIMES_FILE.replace("kpi_tied = true", "kpi_tied = 0.7"), "true or false"),
+    (REGIMES_FILE.replace("key = \"trust60\"", "key = \"council18\""), "more than once"),
+    (REGIMES_FILE.replace("key = \"trust60\"", "key = \"no spaces\""), "'key'"),
+    (REGIMES_FILE.replace("words = \"a 60", "colour = 'red'\nwords = \"a 60"), "unknown"),
+    (REGIMES_FILE + REGIMES_FILE.replace("council18", "c2").replace("trust60", "t2"),
+     "same funding terms"),
+    ("[regimes]\nkey = 'a'\n", "unknown key"),
+])
+def test_a_broken_regimes_file_is_refused_in_one_line(text, message, tmp_path, capsys):
+    path = tmp_path / "regimes.toml"
+    path.write_text(text)
+    code = main(["explore", "funding", "--out", str(tmp_path / "o"), "--regimes", str(path),
+                 "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["regimes.toml"]

@@ -43,8 +43,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     f.add_argument("--within", type=int, default=None, metavar="MONTHS",
                    help=f"the runway's engagement window (default {WITHIN} months, "
                    f"{WITHIN / 12:g} years, or the horizon if shorter)")
+    f.add_argument("--regimes", default=None, metavar="FILE.toml",
+                   help="your own funding regimes for the minimum runway, one [[regime]] table "
+                   "each (key, words, core_funding, kpi_tied, contract_months, "
+                   "contract_gap_months; see docs/policy.md); default: the six built-in ones")
     f.add_argument("--work", default=None,
-                   help="folder for the sweeps (default sweeps/explore_funding)")
+                   help="folder for the sweeps (default: beside --out, as OUT-sweeps)")
     f.add_argument("--fresh", action="store_true",
                    help="delete the sweeps in --work and run them again (otherwise an "
                    "interrupted explorer resumes them and a finished one reuses them)")
@@ -55,13 +59,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Funding-cycle explorer: heatmaps over funding terms and the minimum runway."""
     from experiments.policy.explore import explore_funding
+    from experiments.policy.regimes import REGIMES, load_regimes
 
+    regimes = load_regimes(args.regimes) if args.regimes else REGIMES
     result = explore_funding(
         Path(args.out), scenario=args.scenario, replicates=args.replicates,
         parameter_sets=args.parameter_sets or "none", max_sets=args.max_sets,
         within=args.within, horizon=args.horizon, workers=workers(args), seed=args.seed,
         work=Path(args.work) if args.work else None, overwrite=args.overwrite,
-        fresh=args.fresh, progress=not args.quiet)
+        fresh=args.fresh, progress=not args.quiet, regimes=regimes,
+        inputs=[Path(args.regimes)] if args.regimes else [])
     print((Path(args.out) / "minimum_runway.md").read_text())
     rec = result["record"]
     total, now = rec["grid_runs"] + rec["runway_runs"], rec["runs_executed_now"]

@@ -258,7 +258,7 @@ def regimes_html(folder: Path, X: pd.DataFrame | None) -> str:
     basis = funding_basis(folder, "grid_worlds.csv")
     within = f"within {horizon / 12:g} years" if horizon else "within the horizon"
     rows = []
-    for regime in _regimes():
+    for regime in _regimes(folder):
         holds = assumptions.grid_holds(grid, regime.parameters(), "engagement")
         if holds.empty:
             continue
@@ -301,7 +301,7 @@ def runway_table(folder: Path, X: pd.DataFrame | None) -> tuple[str, pd.DataFram
     within = manifest.get("within_months") or horizon
     path = folder / "runway_worlds.csv"
     worlds = pd.read_csv(path) if path.exists() else None
-    words = {r.key: r.words for r in _regimes()}
+    words = {r.key: r.words for r in _regimes(folder)}
     basis = funding_basis(folder, "runway_worlds.csv")
     head = f"service users engage within {within / 12:g} years at that runway" if within \
         else "service users engage at that runway"
@@ -324,10 +324,11 @@ def runway_table(folder: Path, X: pd.DataFrame | None) -> tuple[str, pd.DataFram
     return basis.html(), pd.DataFrame(rows)
 
 
-def _regimes() -> tuple[Any, ...]:
-    from experiments.policy.explore import REGIMES
+def _regimes(folder: Path) -> tuple[Any, ...]:
+    """The regimes a funding explorer's folder ran (its manifest's; the built-in ones if none)."""
+    from experiments.policy.regimes import regimes_from_record
 
-    return REGIMES
+    return regimes_from_record(read_manifest(folder).get("regimes"))
 
 
 def compare_horizon(folder: Path) -> float:

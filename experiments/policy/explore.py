@@ -58,7 +58,12 @@ from experiments.policy.regimes import (
 )
 from experiments.research import worlds
 from experiments.research.sweep.storage import remove_sweep
-from experiments.support.outputs import UserError, check_writable_target, write_results
+from experiments.support.outputs import (
+    UserError,
+    check_writable_target,
+    portable_path,
+    write_results,
+)
 from experiments.support.scenarios import load_scenario
 from simulation.outcome_registry import HEADLINE
 
@@ -107,11 +112,12 @@ def grid_design(sets: pd.DataFrame, horizon: int | None = None) -> pd.DataFrame:
 
 
 def runway_design(sets: pd.DataFrame, runways: Sequence[int] | None = None,
-                  horizon: int | None = None) -> pd.DataFrame:
+                  horizon: int | None = None,
+                  regimes: Sequence[Regime] = REGIMES) -> pd.DataFrame:
     """Every regime at every runway length, in every world."""
     rows = [{**{k: float(v) for k, v in r.parameters().items()},
              "flexible_runway_months": float(m)}
-            for r in REGIMES for m in (RUNWAYS if runways is None else runways)]
+            for r in regimes for m in (RUNWAYS if runways is None else runways)]
     settings = pd.DataFrame(rows)
     if horizon is not None:
         settings["horizon_months"] = horizon
@@ -198,17 +204,17 @@ def grid_worlds(times: pd.DataFrame) -> pd.DataFrame:
     return _typed(times[GRID_WORLD_COLUMNS].copy())
 
 
-def runway_worlds(times: pd.DataFrame) -> pd.DataFrame:
+def runway_worlds(times: pd.DataFrame, regimes: Sequence[Regime] = REGIMES) -> pd.DataFrame:
     """The runway design's per-world table (``runway_worlds.csv``), regimes by key."""
     df = times.copy()
-    df["regime"] = _regime_keys(df)
+    df["regime"] = _regime_keys(df, regimes)
     df["runway_months"] = df["flexible_runway_months"].round().astype(int)
     return df[RUNWAY_WORLD_COLUMNS].reset_index(drop=True)
 
 
-def _regime_keys(df: pd.DataFrame) -> pd.Series:
+def _regime_keys(df: pd.DataFrame, regimes: Sequence[Regime] = REGIMES) -> pd.Series:
     keys = pd.Series(None, index=df.index, dtype=object)
-    for regime in REGIMES:
+    for regime in regimes:
         mask = np.ones(len(df), bool)
         for k, v in regime.parameters().items():
             mask &= df[k].astype(float).to_numpy() == float(v)
@@ -222,7 +228,8 @@ def _share_within(times: pd.DataFrame, outcome: str, within: float) -> float:
     return float(np.mean(t <= within))
 
 
-def summarise_runway(times: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def summarise_runway(times: pd.DataFrame, within: int, regimes: Sequence[Regime] = REGIMES
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shares of worlds with each outcome within ``within`` months, and each regime's minimum.
 
     ``times`` is :func:`world_times` of the runway design. The curves give, per regime and
@@ -231,9 +238,9 @@ def summarise_runway(times: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd
     :data:`TARGET`; with fewer than :data:`MIN_WORLDS` worlds there is no verdict
     (``too_few_worlds``).
     """
-    times = times.assign(regime=_regime_keys(times))
+    times = times.assign(regime=_regime_keys(times, regimes))
     curves = []
-    for regime in REGIMES:
+    for regime in regimes:
         sub = times[times["regime"] == regime.key]
         for r, g in sub.groupby("flexible_runway_months", sort=True):
             eng = g[g["outcome"] == "engagement"]
@@ -248,7 +255,7 @@ def summarise_runway(times: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd
                            "engagement_p50_beyond_horizon": bool(np.isinf(p50))})
     curves_df = pd.DataFrame(curves)
     minimum = []
-    for regime in REGIMES:
+    for regime in regimes:
         c = curves_df[curves_df.regime == regime.key].reset_index(drop=True)
         few = bool(c.worlds.min() < MIN_WORLDS)
         ok = c[c.share_engagement >= TARGET]
@@ -274,20 +281,35 @@ def summarise_runway(times: pd.DataFrame, within: int) -> tuple[pd.DataFrame, pd
     return curves_df, minimum_df
 
 
+def default_work(out: Path) -> Path:
+    """Where the explorer keeps its sweeps by default: beside ``out``, as ``OUT-sweeps``.
+
+    Beside, not inside: the output folder is replaced whole when written again, and must not
+    hold what the command reads; and not in the current folder, which the user did not name.
+    """
+    out = Path(out)
+    return out.parent / f"{out.name}-sweeps"
+
+
 def explore_funding(out: Path, *, scenario: str = "new_network",
                     replicates: int = RUNS_PER_WORLD, parameter_sets: str = "posterior",
                     max_sets: int = 100, within: int | None = None, horizon: int = HORIZON,
                     workers: int = 1, seed: int = 2012, work: Path | None = None,
                     overwrite: bool = False, fresh: bool = False,
-                    progress: bool = True) -> dict[str, Any]:
+                    progress: bool = True,
+                    regimes: Sequence[Regime] = REGIMES,
+                    inputs: Sequence[Path] = ()) -> dict[str, Any]:
     """Run the funding grid and the runway design, and write tables and figures into ``out``.
 
     ``horizon`` (months) replaces the scenario's; ``within`` (the runway's engagement window)
-    defaults to 15 years, or the horizon if shorter. The sweeps live in ``work`` (default
-    ``sweeps/explore_funding``): an interrupted explorer resumes them, a finished one reuses
-    them, a changed design (other worlds, runs, horizon) is refused; ``fresh`` deletes them
-    first (only sweep folders phase0 wrote). ``overwrite`` replaces the output folder (only
-    one phase0 wrote, never one holding the sweeps, the scenario or the parameter sets).
+    defaults to 15 years, or the horizon if shorter. ``regimes``: the funding regimes whose
+    minimum runway is sought (:data:`REGIMES`, or an analyst's, :func:`load_regimes`, whose
+    file is among the ``inputs`` the output folder must not hold). The sweeps live in
+    ``work`` (default :func:`default_work`, beside ``out``): an interrupted explorer resumes
+    them, a finished one reuses them, a changed design (other worlds, runs, horizon, regimes)
+    is refused; ``fresh`` deletes them first (only sweep folders phase0 wrote). ``overwrite``
+    replaces the output folder (only one phase0 wrote, never one holding the sweeps, the
+    scenario, the parameter sets or the regimes file).
     """
     started = time.perf_counter()
     if replicates < 1:
@@ -298,9 +320,10 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
     within = min(WITHIN, horizon) if within is None else within
     if not 1 <= within <= horizon:
         raise UserError(f"--within must be in [1, {horizon}] months (the horizon), got {within}")
-    work = work or Path("sweeps") / "explore_funding"
+    work = work or default_work(out)
     reads = [work, *([sc.path] if sc.path else []),
-             *([Path(parameter_sets)] if Path(parameter_sets).suffix == ".csv" else [])]
+             *([Path(parameter_sets)] if Path(parameter_sets).suffix == ".csv" else []),
+             *map(Path, inputs)]
     check_writable_target(out, overwrite, reads)
     ids, sets = load_sets(parameter_sets, max_sets)
     if fresh:
@@ -309,12 +332,13 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
     scenario_arg = str(sc.path) if sc.path else scenario
     grid_runs = _run(work / "grid", grid_design(sets, horizon), scenario_arg, replicates, seed,
                      workers, progress)
-    runway_runs = _run(work / "runway", runway_design(sets, horizon=horizon), scenario_arg,
+    runway_runs = _run(work / "runway", runway_design(sets, horizon=horizon, regimes=regimes),
+                       scenario_arg,
                        replicates, seed, workers, progress)
     g_times = world_times(grid_runs, ids, CELL_KEYS)
     r_times = world_times(runway_runs, ids, [*CELL_KEYS, "flexible_runway_months"])
     grid = summarise_grid(g_times)
-    curves, minimum = summarise_runway(r_times, within)
+    curves, minimum = summarise_runway(r_times, within, regimes)
     base = {**sc.params, "horizon_months": horizon}
     record = {"scenario": sc.name, "replicates": replicates, "runs_per_world": replicates,
               "parameter_sets": parameter_sets, "worlds": len(ids), "sets": len(ids),
@@ -322,19 +346,20 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
               "target": TARGET, "min_worlds": MIN_WORLDS, "seed": seed,
               "grid_runs": len(grid_runs), "runway_runs": len(runway_runs),
               "runs_executed_now": grid_runs.attrs["executed"] + runway_runs.attrs["executed"],
-              "regimes": [r.__dict__ for r in REGIMES], "runways": list(RUNWAYS),
+              "regimes": [r.__dict__ for r in regimes], "runways": list(RUNWAYS),
               "contract_months": list(CONTRACT_MONTHS), "gap_months": list(GAP_MONTHS),
-              "base_parameters": base, "sweeps": str(work),
+              "base_parameters": base, "sweeps": portable_path(work),
               "seconds": round(time.perf_counter() - started, 1)}
     write_results(out, {
         "funding_grid.csv": grid, "funding_grid.md": grid_note(grid, sc.name),
-        "grid_worlds.csv": grid_worlds(g_times), "runway_worlds.csv": runway_worlds(r_times),
+        "grid_worlds.csv": grid_worlds(g_times),
+        "runway_worlds.csv": runway_worlds(r_times, regimes),
         "runway_curves.csv": curves, "minimum_runway.csv": minimum,
         "minimum_runway.md": plain_words(minimum, curves, within, sc.name, len(ids),
-                                         replicates, horizon, len(runway_runs)),
+                                         replicates, horizon, len(runway_runs), regimes),
         **{f"heatmap_{o}.png": (lambda path, o=o: heatmaps(grid, o, path, sc.name))
            for o in HEADLINE},
-        "runway.png": lambda path: runway_figure(curves, within, path),
+        "runway.png": lambda path: runway_figure(curves, within, path, regimes),
     }, record, overwrite=overwrite, inputs=reads)
     return {"minimum": minimum, "grid": grid, "curves": curves, "record": record,
             "grid_times": g_times, "runway_times": r_times}

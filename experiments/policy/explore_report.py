@@ -6,13 +6,14 @@ Every share here is a share of plausible worlds (each world's time the median of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from experiments.policy.regimes import MIN_WORLDS, REGIMES, RUNWAYS, TARGET
+from experiments.policy.regimes import MIN_WORLDS, REGIMES, RUNWAYS, TARGET, Regime
 from experiments.research.worlds import whole_years
 from simulation.outcome_registry import label as outcome_label
 
@@ -67,7 +68,8 @@ def _worlds_line(n_worlds: int, runs: int) -> str:
 
 
 def plain_words(minimum: pd.DataFrame, curves: pd.DataFrame, within: int, scenario: str,
-                n_worlds: int, runs_per_world: int, horizon: int, total_runs: int) -> str:
+                n_worlds: int, runs_per_world: int, horizon: int, total_runs: int,
+                regimes: Sequence[Regime] = REGIMES) -> str:
     """The commissioner's table, in plain words (Markdown)."""
     years = within / 12
     runways = sorted(int(r) for r in curves["runway_months"].unique())
@@ -80,7 +82,7 @@ def plain_words(minimum: pd.DataFrame, curves: pd.DataFrame, within: int, scenar
         f"{TARGET:.0%} of {_worlds_line(n_worlds, runs_per_world)}.",
         "",
         f"This rests on {n_worlds} world{'' if n_worlds == 1 else 's'} x {runs_per_world} "
-        f"run{'' if runs_per_world == 1 else 's'} for each of {len(REGIMES)} funding regimes "
+        f"run{'' if runs_per_world == 1 else 's'} for each of {len(regimes)} funding regimes "
         f"and {len(runways)} runways: {total_runs} runs in all, each to a horizon of {horizon} "
         f"months ({horizon / 12:g} years). A world is one parameter set that fits the evidence; "
         "the percentages are shares of those worlds, not probabilities of the future. A world "
@@ -106,7 +108,7 @@ def plain_words(minimum: pd.DataFrame, curves: pd.DataFrame, within: int, scenar
     header = ["funding once the runway ends"] + [str(r) for r in runways]
     lines += [f"Share of worlds with engagement within {years:g} years, by runway (months):",
               "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for regime in REGIMES:
+    for regime in regimes:
         c = curves[curves.regime == regime.key].set_index("runway_months")["share_engagement"]
         lines.append("| " + " | ".join([regime.words] + [f"{c.get(r, np.nan):.0%}"
                                                          for r in runways]) + " |")
@@ -208,7 +210,8 @@ def heatmaps(grid: pd.DataFrame, outcome: str, path: Path, scenario: str) -> Non
     plt.close(fig)
 
 
-def runway_figure(curves: pd.DataFrame, within: int, path: Path) -> None:
+def runway_figure(curves: pd.DataFrame, within: int, path: Path,
+                  regimes: Sequence[Regime] = REGIMES) -> None:
     """The share of worlds with engagement within ``within`` months, by runway and regime."""
     import matplotlib
 
@@ -216,7 +219,7 @@ def runway_figure(curves: pd.DataFrame, within: int, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 5), constrained_layout=True)
-    for regime in REGIMES:
+    for regime in regimes:
         c = curves[curves.regime == regime.key]
         ax.plot(c.runway_months, c.share_engagement, marker="o", ms=3, label=regime.words)
     ax.axhline(TARGET, color="0.3", ls="--", lw=1)
