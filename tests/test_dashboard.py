@@ -313,3 +313,29 @@ def test_real_browser_answers_a_situation_on_the_futures_page(served, tmp_path):
     assert first <= 30, f"first answer took {first:.0f} s (goal 10 s)"
     assert not [u for u in requests if not is_local(u)], "requests left this machine"
     assert not failed, f"requests failed: {failed}"
+
+
+def test_the_futures_page_answers_first_then_what_matters_then_refines(monkeypatch):
+    import threading
+
+    from experiments.policy.futures import SETTINGS, Futures, Situation
+    from experiments.teaching import futures_page
+
+    monkeypatch.setattr(futures_page, "FIRST_WORLDS", 3)
+    monkeypatch.setattr(futures_page, "ALL_WORLDS", 6)
+    monkeypatch.setattr(futures_page, "BLOCK", 3)
+    source = Futures(runs=2, horizon=120)
+    situation = Situation({"kpi_tied": True, "contract_months": 12})
+    states = list(futures_page.work(situation, threading.Event(), source))
+    assert states[0]["answer"].worlds == 3 and not states[0]["effects"]
+    assert [len(s["effects"]["engagement"]) for s in states[1:len(SETTINGS) + 1]] == \
+        list(range(1, len(SETTINGS) + 1))
+    assert states[-1]["answer"].worlds == 6 and states[-1]["stage"] == "full answer"
+    assert set(states[-1]["times"]) == {"first", "effects", "full"}
+    assert futures_page.shares_html(states[-1]["answer"]).count("%</td>") == 16
+    # a new Run cancels this one between two engine calls
+    cancel = threading.Event()
+    stages = futures_page.work(situation, cancel, source)
+    next(stages)
+    cancel.set()
+    assert list(stages) == []

@@ -183,7 +183,10 @@ def SituationControls(values: solara.Reactive[dict[str, Any]]) -> None:
 
 @solara.component
 def BriefControls(situation: Situation) -> None:
-    """Save the situation as a scenario file; write a brief for it (off the interface thread)."""
+    """Save the situation as a scenario file; write a brief for it (off the interface thread).
+
+    The situation is the one the controls describe now (it need not have been Run).
+    """
     name, set_name = solara.use_state("my_network")
     asked = solara.use_reactive(0)
     safe = "".join(c if c.isalnum() or c in "_-" else "_" for c in name) or "my_network"
@@ -200,12 +203,10 @@ def BriefControls(situation: Situation) -> None:
     result = solara.use_thread(brief, dependencies=[asked.value], intrusive_cancel=False)
     solara.InputText("Name of your situation", value=name, on_value=set_name,
                      continuous_update=True)
-    with solara.Row():
-        solara.FileDownload(toml.encode(), filename=f"{safe}.toml",
-                            label="Save as a scenario file")
-        solara.Button("Write a brief for it", color="primary",
-                      on_click=lambda: asked.set(asked.value + 1),
-                      disabled=result.state == solara.ResultState.RUNNING)
+    solara.FileDownload(toml.encode(), filename=f"{safe}.toml", label="Save as a scenario file")
+    solara.Button("Write a brief for it", color="primary",
+                  on_click=lambda: asked.set(asked.value + 1),
+                  disabled=result.state == solara.ResultState.RUNNING)
     if asked.value and result.state in (solara.ResultState.RUNNING,
                                         solara.ResultState.STARTING):
         solara.Text("Writing the brief: your situation and the studied network over 100 "
@@ -215,7 +216,7 @@ def BriefControls(situation: Situation) -> None:
         solara.Error(f"The brief failed: {result.error}")
     elif result.value is not None:
         path = result.value
-        solara.Text(f"Brief written: {path}", style=TEXT)
+        solara.Text(f"Brief written to {path}", style={**TEXT, "word-break": "break-all"})
         solara.FileDownload(path.read_bytes(), filename=f"{safe}_brief.html",
                             label="Download the brief (HTML)")
     with solara.Details("The scenario file", expand=False):
@@ -251,6 +252,10 @@ def FuturesPage() -> None:
         with solara.Card("Your network's situation"):
             SituationControls(values)
             solara.Button("Run", color="primary", on_click=start, block=True)
+        # Here, not below the answer: the answer's parts come and go, and a component that
+        # moves is made afresh (losing a brief being written).
+        with solara.Card("Save it, and a brief for it"):
+            BriefControls(situation)
     with solara.Column(gap="10px", style={"max-width": "940px"}):
         solara.Text("Many futures: how long until phase zero ends and service users engage?",
                     style={"font-size": "22px", "font-weight": "bold"})
@@ -286,5 +291,5 @@ def FuturesPage() -> None:
                         f"points, reach each outcome. From {state['effect_worlds']} worlds.",
                         style=TEXT)
             Picture(effects_png, state["effects"])
-        solara.Text("Save your situation, and a brief for it", style=TITLE)
-        BriefControls(state["situation"])
+        solara.Text("Save your situation as a scenario file, and write a brief for it, with "
+                    "the buttons under the controls.", style=TEXT)
