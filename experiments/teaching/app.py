@@ -23,6 +23,7 @@ from typing import Any
 os.environ.setdefault("SOLARA_MODE", "production")
 
 import solara
+from solara.server import settings as solara_settings
 
 from experiments.support.scenarios import available
 from experiments.teaching.futures_page import FuturesPage
@@ -42,6 +43,9 @@ from simulation.outcome_registry import HEADLINE, OUTCOMES
 # session cookie with samesite=lax, not none (which needs https): lax is right for a page that
 # is not embedded in another site's frame, so the warning only alarms.
 warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+# solara's "This website runs on Solara" banner sits over the page's bottom-right corner, where
+# a panel's text is on a projector; the page's template reads the setting on each request.
+solara_settings.theme.show_banner = False
 
 __all__ = ["AS_SCENARIO", "CONTROLS", "Layout", "TeachingModel", "routes", "scheduled_events",
            "teaching_parameters"]
@@ -126,6 +130,11 @@ def status_lines(model: PhaseZeroModel) -> list[str]:
     return lines
 
 
+def _dashed(colour: str) -> str:
+    """A dashed line's swatch in a legend (CSS background)."""
+    return f"repeating-linear-gradient(90deg,{colour} 0 5px,transparent 5px 9px)"
+
+
 @solara.component
 def Legend(items: list[tuple[str, str]]) -> None:
     """A figure's legend as page text: a coloured bar and the words for each line."""
@@ -158,8 +167,10 @@ def SeriesView(model: PhaseZeroModel, key: str, month: int) -> None:
     spec = PANELS[key]
     legend = [(label, colour) for label, colour in spec.columns.values()]
     if spec.threshold:
-        legend.append((f"{spec.threshold_label} ({model.params[spec.threshold]:g}), dashed",
-                       "repeating-linear-gradient(90deg,#333 0 5px,transparent 5px 9px)"))
+        legend.append((f"{spec.threshold_label} ({model.params[spec.threshold]:g})",
+                       _dashed("#333")))
+    legend += [(f"{OUTCOMES[name].label}, when reached", _dashed(OUTCOMES[name].colour))
+               for name in HEADLINE]
     PanelCard(spec.title, spec.reading, png, legend, key)
 
 
@@ -205,7 +216,8 @@ def Controls(model: solara.Reactive[PhaseZeroModel], params: solara.Reactive[dic
         solara.Select("Scenario", value=params.value["scenario_name"], values=available(),
                       on_value=lambda v: set_param("scenario_name", v))
         solara.InputInt("Seed (a whole number)", value=params.value["seed"],
-                        on_value=lambda v: set_param("seed", max(0, int(v or 0))))
+                        on_value=lambda v: set_param("seed", max(0, int(v or 0))),
+                        continuous_update=True)
         for key, (label, options) in CONTROLS.items():
             solara.Select(label, value=params.value.get(key, AS_SCENARIO),
                           values=[AS_SCENARIO, *options],

@@ -2,10 +2,11 @@
 
 A panel's figure is built once and its lines are given new data each month: building a figure
 and laying it out costs several times more than redrawing it, and a run plays 180 months. The
-figures carry only the axes, the thresholds and the outcome marks; titles, legends and the
-sentence saying how to read a panel are page text (larger, and free to draw). Figures are drawn
-at :data:`DPI` at the pixel size they are shown at, so a font size in points is its size on
-screen times 72 / DPI: :data:`FONT_PT` at :data:`DPI` is 13.3 px.
+figures carry only the axes, the thresholds and the outcome marks (dashed lines in each
+outcome's colour, named in the legend); titles, legends and the sentence saying how to read a
+panel are page text (larger, and free to draw). Figures are drawn at :data:`DPI` at the pixel
+size they are shown at, so a font size in points is its size on screen times 72 / DPI:
+:data:`FONT_PT` at :data:`DPI` is 13.3 px.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ class SeriesPanel:
     def __post_init__(self) -> None:
         w, h = SERIES_PX
         self.fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI)
-        self.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.18, top=0.88)
+        self.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.18, top=0.96)
         ax = self.ax = self.fig.subplots()
         self.lines = {c: ax.plot([], [], color=colour, lw=2.2 if c == "readiness" else 1.8)[0]
                       for c, (_, colour) in self.spec.columns.items()}
@@ -175,9 +176,6 @@ class SeriesPanel:
             if name in HEADLINE and month is not None:
                 colour = OUTCOMES[name].colour
                 self._marks.append(ax.axvline(month, color=colour, ls="--", lw=2))
-                self._marks.append(ax.text(month, 1.01, OUTCOMES[name].label, color=colour,
-                                           fontsize=FONT_PT, ha="center", va="bottom",
-                                           transform=ax.get_xaxis_transform()))
         for month, _ in scheduled_events(model.params):
             if month <= model.month:
                 self._marks.append(ax.axvline(month, color="0.45", ls=":", lw=1.5))
