@@ -250,6 +250,7 @@ def ClassPage() -> None:
 
     solara.use_thread(play, dependencies=[playing.value, id(model.value)],
                       intrusive_cancel=False)
+    tick.value  # noqa: B018 - read, so that each frame of the player redraws the page
     current = model.value
     month = current.month
     series_month = month - month % SERIES_EVERY if playing.value else month
@@ -263,7 +264,6 @@ def ClassPage() -> None:
                         style={"font-size": "22px", "font-weight": "bold"})
             for line in status_lines(current):
                 solara.Text(line, style=TEXT)
-        solara.Text(f"tick {tick.value}", style={"display": "none"})
         with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             NetworkView(current, month)
             for key in PANELS:

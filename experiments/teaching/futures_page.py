@@ -240,6 +240,8 @@ def FuturesPage() -> None:
 
     result = solara.use_thread(compute, dependencies=[run.value], intrusive_cancel=False)
     state = result.value if run.value else None
+    if state is not None and state["situation"] is not asked.value:
+        state = None  # the last Run's answer, until this Run's first one comes
     situation = Situation(dict(values.value))
 
     def start() -> None:
