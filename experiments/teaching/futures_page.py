@@ -5,8 +5,9 @@ and presses Run. The work runs off the interface thread (``solara.use_thread``; 
 cancels the one before between two engine calls): a first answer from
 :data:`~experiments.policy.futures.FIRST_WORLDS` worlds, the one-at-a-time effects of each
 setting, then the answer refined block by block to
-:data:`~experiments.policy.futures.ALL_WORLDS` worlds, each stage shown as it comes with the
-count it rests on. Two buttons save the situation as a scenario file and write a brief for it.
+:data:`~experiments.policy.futures.ALL_WORLDS` worlds and the effects over them, each stage shown
+as it comes with the count it rests on. Two buttons save the situation as a scenario file and
+write a brief for it.
 """
 
 from __future__ import annotations
@@ -65,7 +66,11 @@ def futures() -> Futures:
 
 
 def work(situation: Situation, cancel: threading.Event, source: Futures | None = None):
-    """The page's stages, as dicts the page shows: first answer, effects, refinements."""
+    """The page's stages, as dicts the page shows.
+
+    The first answer; each setting's effect from the same worlds; the answer refined a block of
+    worlds at a time; then the effects over all the worlds.
+    """
     source = source or futures()
     started = time.monotonic()
     state: dict[str, Any] = {"situation": situation, "answer": None, "effects": {},
@@ -90,11 +95,27 @@ def work(situation: Situation, cancel: threading.Event, source: Futures | None =
         if cancel.is_set():
             return
         done = answer.worlds >= ALL_WORLDS
-        state.update(answer=answer, stage="full answer" if done else
+        state.update(answer=answer, stage="full answer; what matters most still from "
+                     f"{FIRST_WORLDS} worlds" if done else
                      f"refining: {answer.worlds} of {ALL_WORLDS} worlds")
         if done:
             state["times"]["full"] = time.monotonic() - started
         yield dict(state)
+    # Last, the effects over every world: shown only once every setting has been tried, so the
+    # bars never mix counts of worlds.
+    base = source.answer(situation, ALL_WORLDS, reference=False)
+    changes = {}
+    for parameter, change in source.each_change(situation, ALL_WORLDS):
+        if cancel.is_set():
+            return
+        changes[parameter] = change
+        state["stage"] = (f"full answer; what matters most over {base.worlds} worlds: "
+                          f"{len(changes)} of {len(SETTINGS)} settings tried")
+        yield dict(state)
+    state["effects"] = {o: effect_table(situation, base, changes, o, s) for o, s in EFFECTS}
+    state.update(effect_worlds=base.worlds, stage="full answer")
+    state["times"]["effects_full"] = time.monotonic() - started
+    yield dict(state)
 
 
 def _png(fig: Figure) -> bytes:
@@ -118,7 +139,7 @@ def curves_png(answer: Answer) -> bytes:
         ax.set_ylim(0, 100)
         ax.tick_params(labelsize=FONT_PT)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=FONT_PT, loc="upper left", frameon=False)
+        ax.legend(fontsize=FONT_PT, loc="best", frameon=False)
     axes[0].set_ylabel("% of worlds reached", fontsize=FONT_PT)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9, wspace=0.08)
     return _png(fig)
