@@ -66,3 +66,23 @@ def test_effects_try_one_change_per_setting(futures):
     assert list(effects["parameter"].sort_values()) == sorted(s.parameter for s in SETTINGS)
     assert np.allclose(effects["difference"], effects["share_changed"] - effects["share_now"])
     assert effects["difference"].abs().is_monotonic_decreasing
+
+
+
+def test_a_situation_brief_is_the_brief_of_its_scenario_file(tmp_path, monkeypatch):
+    """The brief is called as ``phase0 brief --scenario FILE`` calls it (the brief itself is
+    tested in test_brief.py; writing one takes about 30 s)."""
+    from experiments.policy import brief
+    from experiments.policy.futures import write_situation_brief
+
+    calls = []
+    monkeypatch.setattr(brief, "write_brief", lambda out, scenario, sources, overwrite, own_run:
+                        calls.append((out, scenario, own_run)) or out / "brief.html")
+    situation = Situation({"kpi_tied": True, "contract_months": 12})
+    path = write_situation_brief(situation, tmp_path, "kpi12", worlds=2)
+    assert path == tmp_path / "brief" / "brief.html"
+    (out, scenario, own), = calls
+    assert scenario == str(tmp_path / "kpi12.toml")
+    assert load_scenario(scenario).params["contract_months"] == 12
+    assert (tmp_path / "kpi12.toml").read_text() == situation.scenario_toml("kpi12")
+    assert (own.worlds, own.runs, own.workers) == (2, 8, 1)

@@ -18,8 +18,10 @@ many worlds and runs it rests.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,9 @@ REFERENCE = "tpn_baseline"
 FIRST_WORLDS = 40
 ALL_WORLDS = 200
 RUNS = 8
+#: Worlds run in one engine call: answers are built from whole blocks, so a refinement reuses
+#: the worlds of the answer before it.
+BLOCK = FIRST_WORLDS
 #: The span (months) at which one-at-a-time changes are compared: 15 years.
 EFFECT_SPAN = 180
 
@@ -212,29 +217,67 @@ class Futures:
         self.sets = [sets[i] for i in order]
         self.seeds = common_seeds(seed, runs)
         self.horizon = horizon
-        self._reference: dict[int, pd.DataFrame] = {}
+        # World times by (who, parameters, first world, last world): a refinement adds blocks of
+        # worlds to those already run, and the studied network is run once per block. Guarded
+        # by a lock, as one Futures serves every session of the page.
+        self._blocks: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self._lock = threading.Lock()
+
+    def _times(self, params: Mapping[str, Any], start: int, stop: int, who: str
+               ) -> pd.DataFrame:
+        """World times of worlds ``start`` to ``stop`` (cached)."""
+        key = (who, tuple(sorted((k, repr(v)) for k, v in params.items())), start, stop)
+        with self._lock:
+            cached = self._blocks.get(key)
+        if cached is None:
+            cached = _world_times(params, self.sets[start:stop], self.ids[start:stop],
+                                  self.seeds, self.horizon, who)
+            with self._lock:
+                self._blocks[key] = cached
+        return cached
+
+    def _span(self, params: Mapping[str, Any], worlds: int, who: str) -> pd.DataFrame:
+        """World times of the first ``worlds`` worlds, from whole blocks of :data:`BLOCK`."""
+        edges = [*range(0, worlds, BLOCK), worlds]
+        return pd.concat([self._times(params, a, b, who)
+                          for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a],
+                         ignore_index=True)
 
     def answer(self, situation: Situation, worlds: int, *, who: str = "your network",
                reference: bool = True) -> Answer:
         """The situation (and the studied network, when ``reference``) in the first ``worlds``."""
         worlds = min(worlds, len(self.sets))
-        ids, sets = self.ids[:worlds], self.sets[:worlds]
-        parts = [_world_times(situation.parameters(), sets, ids, self.seeds, self.horizon, who)]
+        parts = [self._span(situation.parameters(), worlds, who)]
         if reference:
-            if worlds not in self._reference:
-                self._reference[worlds] = _world_times(
-                    load_scenario(REFERENCE).overrides, sets, ids, self.seeds, self.horizon,
-                    "the studied network")
-            parts.append(self._reference[worlds])
+            parts.append(self._span(load_scenario(REFERENCE).overrides, worlds,
+                                    "the studied network"))
         return Answer(pd.concat(parts, ignore_index=True), worlds, len(self.seeds),
                       self.horizon)
 
     def stages(self, situation: Situation, first: int = FIRST_WORLDS,
-               total: int = ALL_WORLDS) -> Iterator[Answer]:
-        """A first answer from ``first`` worlds, then the full one from ``total``."""
+               total: int = ALL_WORLDS, step: int | None = None) -> Iterator[Answer]:
+        """A first answer from ``first`` worlds, then ``step`` more worlds at a time.
+
+        ``step`` ``None``: the full answer at once. Each answer adds worlds to the last, up to
+        ``total``.
+        """
         yield self.answer(situation, first)
-        if total > first:
-            yield self.answer(situation, total)
+        worlds = first
+        while worlds < total:
+            worlds = min(total, worlds + step) if step else total
+            yield self.answer(situation, worlds)
+
+    def changes(self, situation: Situation, worlds: int) -> dict[str, tuple[Any, Answer]]:
+        """Each setting's one change (:func:`alternative`) and its answer in ``worlds`` worlds."""
+        return dict(self.each_change(situation, worlds))
+
+    def each_change(self, situation: Situation, worlds: int
+                    ) -> Iterator[tuple[str, tuple[Any, Answer]]]:
+        """:meth:`changes` one setting at a time, so a caller can stop between them."""
+        for setting in SETTINGS:
+            value = alternative(situation, setting)
+            yield setting.parameter, (value, self.answer(
+                situation.with_(**{setting.parameter: value}), worlds, reference=False))
 
     def effects(self, situation: Situation, worlds: int, outcome: str = "engagement",
                 span: int = EFFECT_SPAN) -> pd.DataFrame:
@@ -244,23 +287,51 @@ class Futures:
         now and with the change, and the difference; largest movement first.
         """
         base = self.answer(situation, worlds, reference=False)
-        now = _share(base, outcome, span)
-        rows = []
-        for setting in SETTINGS:
-            value = alternative(situation, setting)
-            changed = self.answer(situation.with_(**{setting.parameter: value}), worlds,
-                                  reference=False)
-            share = _share(changed, outcome, span)
-            rows.append({"parameter": setting.parameter, "label": setting.label,
-                         "now": setting.describe(situation.value(setting.parameter)),
-                         "tried": setting.describe(value), "share_now": now,
-                         "share_changed": share, "difference": share - now})
-        out = pd.DataFrame(rows)
-        return out.reindex(out["difference"].abs().sort_values(ascending=False).index
-                           ).reset_index(drop=True)
+        return effect_table(situation, base, self.changes(situation, worlds), outcome, span)
+
+
+def effect_table(situation: Situation, base: Answer, changes: Mapping[str, tuple[Any, Answer]],
+                 outcome: str = "engagement", span: int = EFFECT_SPAN) -> pd.DataFrame:
+    """How each change moves the share of worlds within ``span`` months (largest first).
+
+    ``changes`` is :meth:`Futures.changes`' answer (or part of it): one row per setting in it.
+    """
+    now = _share(base, outcome, span)
+    rows = []
+    for parameter, (value, changed) in changes.items():
+        setting = BY_PARAMETER[parameter]
+        share = _share(changed, outcome, span)
+        rows.append({"parameter": parameter, "label": setting.label,
+                     "now": setting.describe(situation.value(parameter)),
+                     "tried": setting.describe(value), "share_now": now,
+                     "share_changed": share, "difference": share - now})
+    out = pd.DataFrame(rows, columns=["parameter", "label", "now", "tried", "share_now",
+                                      "share_changed", "difference"])
+    return out.reindex(out["difference"].abs().sort_values(ascending=False).index
+                       ).reset_index(drop=True)
 
 
 def _share(answer: Answer, outcome: str, span: int) -> float:
     sub = answer.times[answer.times["outcome"] == outcome]
     t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
     return float(np.mean(t <= span))
+
+
+def write_situation_brief(situation: Situation, out: Path, name: str = "my_network",
+                          worlds: int | None = 100) -> Path:
+    """The brief of ``phase0 brief --scenario out/NAME.toml --out out/brief``, for a situation.
+
+    Writes the situation's scenario file into ``out`` and the brief into ``out/brief`` (a
+    folder the brief replaces whole), with the
+    command's defaults (``worlds`` plausible worlds spread through the ensemble, 8 runs each,
+    to 30 years) but one worker process: the page that calls it serves others meanwhile.
+    Returns the brief's path.
+    """
+    from experiments.policy.brief import Sources, write_brief
+    from experiments.policy.brief_own import OwnRun
+
+    out.mkdir(parents=True, exist_ok=True)
+    scenario = out / f"{name}.toml"
+    scenario.write_text(situation.scenario_toml(name), encoding="utf-8")
+    return write_brief(out / "brief", str(scenario), Sources(), overwrite=True,
+                       own_run=OwnRun(worlds=worlds, workers=1))
