@@ -1,8 +1,10 @@
 """Serve the interactive teaching dashboard.
 
-Serve the teaching dashboard, a Mesa SolaraViz page of one run month by month (network view,
-trust, resources, engagement, funding), with a scenario picker and teaching controls. Needs the
-extra phase0[viz]; works offline.
+Serve the teaching dashboard: a class page of one run of the Mesa model month by month (the
+network, trust, tokenism, members and non-members, acknowledgement and engagement, resources,
+funding) with a scenario picker and teaching controls, and a "many futures" page (/futures) that
+runs a network's situation over the plausible worlds. Needs the extra phase0[viz]; works
+offline.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the teaching dashboard (Mesa's SolaraViz) until interrupted."""
+    """Serve the teaching dashboard (both pages) until interrupted."""
     import importlib.util
     import subprocess
 
