@@ -173,7 +173,7 @@ dashboard: $(STAMP)
 
 ## teaching: redraw the lesson plan's figures in docs/teaching/
 teaching: $(STAMP)
-	$(BIN)/phase0 lessons
+	$(BIN)/phase0 lessons --overwrite
 
 ## bench: print the speed figures
 bench: $(STAMP)

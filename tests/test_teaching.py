@@ -23,3 +23,19 @@ def test_exercise_two_holds_venue_order():
         _, pz, _ = _runs(teaching_parameters("tpn_baseline", {"venues": choice}), seeds)
         medians.append(np.nanmedian(np.where(np.isnan(pz), np.inf, pz)))
     assert medians[0] < medians[1] < medians[2]
+
+
+def test_lesson_figures_replace_only_their_own_folder(tmp_path, capsys):
+    from experiments.cli import main
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("a student's notes")
+    assert main(["lessons", "--out", str(mine), "--replicates", "2"]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["lessons", "--out", str(mine), "--replicates", "2", "--overwrite"]) == 2
+    assert (mine / "notes.txt").read_text() == "a student's notes"
+    out = tmp_path / "figures"
+    assert main(["lessons", "--out", str(out), "--replicates", "2"]) == 0
+    assert main(["lessons", "--out", str(out), "--replicates", "2", "--overwrite"]) == 0
+    assert (out / "manifest.json").exists() and len(list(out.glob("*.png"))) == 5

@@ -133,14 +133,28 @@ def _reached(months: np.ndarray) -> str:
     return f"reached in {share:.0%} of runs, {when}"
 
 
-def lesson_figures(out: Path = FIGURE_DIR, replicates: int = 50, seed: int = 2008) -> list[Path]:
-    """Draw the five figures of docs/teaching.md (medians and 10-90% bands over replicates)."""
+def lesson_figures(out: Path = FIGURE_DIR, replicates: int = 50, seed: int = 2008,
+                   overwrite: bool = False) -> list[Path]:
+    """Draw the five figures of docs/teaching.md (medians and 10-90% bands over replicates).
+
+    The folder is written whole, with a manifest, like every result folder: an existing one is
+    replaced only with ``overwrite`` and only if phase0 wrote it.
+    """
+    from experiments.support.outputs import write_results
+
+    names: list[str] = []
+    write_results(Path(out), {".": lambda folder: names.extend(
+        p.name for p in _draw(folder, replicates, seed))},
+        {"replicates": replicates, "seed": seed}, overwrite=overwrite)
+    return [Path(out) / n for n in names]
+
+
+def _draw(out: Path, replicates: int, seed: int) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out.mkdir(parents=True, exist_ok=True)
     seeds = common_seeds(seed, replicates)
     written: list[Path] = []
 
