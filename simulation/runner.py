@@ -53,7 +53,10 @@ def model_class_of(model_class: type | str | None) -> type[PhaseZeroModel]:
         module, sep, name = model_class.partition(":")
         if not sep:
             raise ValueError(f"model_class must look like 'module:Class', got {model_class!r}")
-        model_class = getattr(importlib.import_module(module), name)
+        try:
+            model_class = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"model_class {model_class!r} cannot be loaded: {exc}") from None
     if not (isinstance(model_class, type) and issubclass(model_class, PhaseZeroModel)):
         raise TypeError(f"model_class must be a subclass of PhaseZeroModel, got {model_class!r}")
     return model_class

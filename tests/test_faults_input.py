@@ -340,3 +340,94 @@ def test_scenario_events_within_the_horizon_still_run(tmp_path, monkeypatch, cap
     code, _, err = run_cli(["run", "--scenario", "ok.toml", "--out", "out"], capsys)
     assert code == 0, err
     assert (tmp_path / "out" / "summary.json").exists()
+
+
+# --- found by the review of this suite --------------------------------------------------------
+
+
+def test_fresh_refuses_a_sweep_another_process_is_writing(tmp_path, monkeypatch, capsys):
+    import fcntl
+    import json as _json
+
+    monkeypatch.chdir(tmp_path)
+    grid = tmp_path / "w" / "grid"
+    grid.mkdir(parents=True)
+    (grid / "manifest.json").write_text(_json.dumps({"written_by": "phase0"}))
+    with open(grid / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242\n")
+        held.flush()
+        refused(["explore", "funding", "--work", "w", "--fresh", "--out", "out",
+                 "--max-sets", "2", "--quiet"], capsys, tmp_path, "in use", "4242")
+    assert (grid / "manifest.json").exists()
+
+
+def test_the_output_folder_may_not_lie_inside_the_explorers_sweeps(tmp_path, monkeypatch,
+                                                                   capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w" / "grid").mkdir(parents=True)
+    refused(["explore", "funding", "--work", "w", "--out", "w/grid", "--overwrite", "--quiet"],
+            capsys, tmp_path, "inside", "'w'")
+
+
+def test_a_sweeps_cleanup_leaves_another_writers_hidden_folder(tmp_path):
+    from experiments.research.sweep.storage import SweepFolder
+
+    folder = SweepFolder(tmp_path / "s")
+    folder.chunk_dir.mkdir(parents=True)
+    (folder.path / ".analysis.tmp-999999-abcd1234").mkdir()
+    (folder.chunk_dir / ".chunk-0.parquet.tmp-1").write_text("half")
+    folder.clean_temporaries()
+    assert (folder.path / ".analysis.tmp-999999-abcd1234").is_dir()
+    assert not (folder.chunk_dir / ".chunk-0.parquet.tmp-1").exists()
+
+
+def test_the_sensitivity_study_checks_its_folder_before_an_hours_work(tmp_path, monkeypatch,
+                                                                      capsys):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    refused(["sensitivity-study", "--out", str(home), "--sweeps", "s"], capsys, tmp_path,
+            "home folder")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "wall_time.txt").write_text("mine")
+    refused(["sensitivity-study", "--out", "r", "--sweeps", "s"], capsys, tmp_path,
+            "wall_time.txt", "--overwrite")
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_a_parameter_set_file_that_is_not_a_file_is_refused(special, tmp_path, monkeypatch,
+                                                            capsys):
+    monkeypatch.chdir(tmp_path)
+    if special == "fifo":
+        os.mkfifo(tmp_path / "sets.csv")
+        special = "sets.csv"
+    refused(["compare", "--parameter-sets", special, "--out", "out"], capsys, tmp_path,
+            "not a regular file")
+
+
+def test_a_deeply_nested_manifest_is_a_user_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "manifest.json").write_text("[" * 200_000 + "]" * 200_000)
+    refused(["reproduce", "d"], capsys, tmp_path, "'d")
+    refused(["run", "--out", "d", "--overwrite", "--set", "horizon_months=12"], capsys,
+            tmp_path, "'d'")
+
+
+def test_a_damaged_table_is_a_user_error_not_a_bug(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    import experiments.cli.params as params
+
+    def fail(args):
+        raise pd.errors.EmptyDataError("No columns to parse from file")
+
+    monkeypatch.setattr(params, "run", fail)
+    refused(["params"], capsys, tmp_path, "damaged", "EmptyDataError")
+
+
+def test_the_api_names_a_model_class_it_cannot_load():
+    with pytest.raises(ValueError, match="cannot be loaded"):
+        run({"horizon_months": 12}, model_class="nosuch_module:Model")

@@ -374,23 +374,44 @@ def test_a_phase0_folder_swapped_for_a_user_folder_while_writing_is_not_replaced
     assert not list(here.glob(".R.*")), "the moved-aside folder was not put back"
 
 
-@pytest.mark.parametrize("change", ["removed", "rewritten by phase0", "emptied"])
-def test_a_phase0_folder_removed_or_rewritten_while_writing_is_replaced(
+@pytest.mark.parametrize("change", ["removed", "emptied"])
+def test_a_phase0_folder_removed_while_writing_is_replaced(
         change: str, here: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     out = mark(here / "R")
 
     def act(target: Path) -> None:
         shutil.rmtree(target)
-        if change == "rewritten by phase0":
-            mark(target)
-        elif change == "emptied":
+        if change == "emptied":
             target.mkdir()
 
     _hook(monkeypatch, act)
     code, _, err = run_cli(argv("run", out, overwrite=True), capsys)
     assert code == 0, err
     assert not (out / "old_result.csv").exists() and (out / "summary.json").exists()
+    assert not list(here.glob(".R.*"))
+
+
+@pytest.mark.parametrize("change", ["rewritten by phase0", "created by phase0"])
+def test_a_result_another_command_wrote_meanwhile_is_never_replaced(
+        change: str, here: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # two 'phase0 run --out R --overwrite' at once: the second to finish must not lose the first
+    out = here / "R"
+    if change == "rewritten by phase0":
+        mark(out)
+
+    def act(target: Path) -> None:
+        shutil.rmtree(target, ignore_errors=True)
+        mark(target)
+        (target / "other_result.csv").write_text("theirs")
+
+    _hook(monkeypatch, act)
+    code, _, err = run_cli(argv("run", out, overwrite=True), capsys)
+    assert code == 2, err
+    assert_one_line(err, "written again by another command", "R-new")
+    assert (out / "other_result.csv").read_text() == "theirs"
+    assert (here / "R-new" / "summary.json").exists()
     assert not list(here.glob(".R.*"))
 
 

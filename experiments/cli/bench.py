@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 
+from experiments.cli.options import positive
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The ``phase0 bench`` options."""
-    p.add_argument("--repeat", type=int, default=5, help="timings per figure (median)")
+    p.add_argument("--repeat", type=positive, default=5, help="timings per figure (median)")
     p.add_argument("--compile", action="store_true",
                    help="also time a first-use compile with an empty numba cache")
     p.add_argument("--sobol", action="store_true",

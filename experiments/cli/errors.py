@@ -85,14 +85,37 @@ def guarded(name: str, work: Callable[[], int], debug: bool = False) -> int:
             traceback.print_exc()
         print(f"{name}: error: {os_error_line(exc)}", file=sys.stderr)
         return 2
+    except (UnicodeDecodeError, ValueError) as exc:
+        if not _damaged_file(exc):
+            return _bug(name, exc, debug)
+        if debug:
+            traceback.print_exc()
+        print(f"{name}: error: a file phase0 read is damaged or not what it expects "
+              f"({type(exc).__name__}: {' '.join(str(exc).split())[:160]}); write it again, or "
+              "run with --debug to see which", file=sys.stderr)
+        return 2
     except MemoryError:
         print(f"{name}: error: out of memory; ask for fewer runs or settings, or fewer "
               "--workers", file=sys.stderr)
         return 2
-    except Exception as exc:  # a bug of phase0: one line, and how to get the details
-        if debug:
-            traceback.print_exc()
-        print(f"{name}: internal error: {type(exc).__name__}: {exc} (this is a bug of phase0, "
-              "not of your input; run again with 'phase0 --debug ...' for the traceback and "
-              "report it)", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return _bug(name, exc, debug)
+
+
+def _damaged_file(exc: BaseException) -> bool:
+    """Whether ``exc`` is a reader's complaint about a file (pandas, pyarrow, text decoding)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return True
+    kind = type(exc)
+    return kind.__module__.split(".")[0] in ("pandas", "pyarrow") and (
+        "Error" in kind.__name__ or "Invalid" in kind.__name__)
+
+
+def _bug(name: str, exc: BaseException, debug: bool) -> int:
+    """A bug of phase0: one line, and how to get the details."""
+    if debug:
+        traceback.print_exc()
+    print(f"{name}: internal error: {type(exc).__name__}: {exc} (this is a bug of phase0, not "
+          "of your input; run again with 'phase0 --debug ...' for the traceback and report it)",
+          file=sys.stderr)
+    return 1

@@ -21,6 +21,7 @@ import pandas as pd
 
 from experiments.policy import assumptions
 from experiments.research.worlds import format_years
+from experiments.support.outputs import UserError
 from simulation.outcome_registry import label as outcome_label
 
 #: Fewer worlds, or fewer runs per world, than these: a warning instead of a verdict.
@@ -55,7 +56,16 @@ def table(df: pd.DataFrame) -> str:
 def read_manifest(folder: Path) -> dict[str, Any]:
     """A result folder's manifest, or an empty one."""
     path = folder / "manifest.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise UserError(f"'{path}' is damaged ({exc.__class__.__name__}); write that folder "
+                        "again") from None
+    if not isinstance(data, dict):
+        raise UserError(f"'{path}' is not a phase0 manifest; write that folder again")
+    return data
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,12 @@ def _run(work: Path, table: pd.DataFrame, scenario: str, replicates: int, seed: 
     except OSError as exc:  # a full, read-only or busy disk while writing chunks
         raise UserError(f"cannot write the sweep in '{work}': {exc.strerror or exc}; finished "
                         "chunks are kept and resume on the next run") from None
-    runs = pd.read_parquet(work / "results.parquet")
+    try:
+        runs = pd.read_parquet(work / "results.parquet")
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        reason = " ".join(str(exc).split())[:120]
+        raise UserError(f"'{work / 'results.parquet'}' is damaged ({reason}); run again with "
+                        "--fresh") from None
     runs.attrs["executed"] = report["runs"]
     return runs
 

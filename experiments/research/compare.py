@@ -339,6 +339,9 @@ def load_worlds(spec: str, limit: int | None = None) -> tuple[list[int], list[di
                 "or pass --parameter-sets defaults to use the registry's defaults)"
                 if posterior else "")
         raise UserError(f"parameter-set file '{portable_path(path)}' does not exist{hint}")
+    if not path.is_file():
+        raise UserError(f"parameter-set file '{portable_path(path)}' is not a regular file; give "
+                        "the path of a CSV file")
     try:
         df = pd.read_csv(path)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -11,6 +11,7 @@ summaries go to ``results/sensitivity/<scenario>/``.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 from experiments.research.sensitivity import analyze
 from experiments.research.sweep.design import default_parameters
 from experiments.research.sweep.run import new_sweep, run_sweep
-from experiments.support.outputs import copies, write_results
+from experiments.support.outputs import UserError, check_writable_target, copies, write_results
 from experiments.support.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +56,16 @@ def study(sweeps: Path, results: Path, workers: int, progress: bool = True,
 
     ``overwrite`` replaces analyses and copies written before (only folders phase0 wrote).
     """
+    from experiments.support.ownership import _protect
+
+    # checked before about an hour of work, not when the copies are written
+    _protect(results, [sweeps])
+    for scenario in SCENARIOS:
+        for kind in ("morris", "sobol"):
+            check_writable_target(results / scenario / kind, overwrite, [sweeps])
+    timing = results / "wall_time.txt"
+    if timing.exists() and not overwrite:
+        raise UserError(f"'{timing}' already exists; use --overwrite to replace it")
     t0 = time.perf_counter()
     for scenario in SCENARIOS:
         held = set(load_scenario(scenario).overrides)
@@ -74,6 +85,7 @@ def study(sweeps: Path, results: Path, workers: int, progress: bool = True,
                 "sweep_manifest.json": copies(folder, ["manifest.json"])["manifest.json"]},
                 overwrite=overwrite, inputs=[sweeps])
     minutes = (time.perf_counter() - t0) / 60
-    (results / "wall_time.txt").write_text(f"make sensitivity: {minutes:.1f} minutes with "
-                                           f"{workers} workers\n")
+    tmp = timing.with_name(f".{timing.name}.tmp-{os.getpid()}")
+    tmp.write_text(f"make sensitivity: {minutes:.1f} minutes with {workers} workers\n")
+    os.replace(tmp, timing)  # whole or not at all, like every result
     print(f"wrote {results}/ in {minutes:.1f} minutes")

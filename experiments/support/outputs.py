@@ -6,7 +6,6 @@ import contextlib
 import errno
 import json
 import os
-import re
 import secrets
 import shutil
 import sys
@@ -15,22 +14,21 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-
-class UserError(Exception):
-    """A mistake in what the user asked for; the CLI prints it as one line and exits 2."""
-
-
-#: The mark every manifest phase0 writes carries: ``--overwrite`` replaces only a folder with it.
-MARKER = {"written_by": "phase0"}
+from experiments.support.errors import UserError
+from experiments.support.ownership import (
+    MARKER,
+    _empty,
+    _identity,
+    _not_ours,
+    _protect,
+    clean_leftovers,
+    written_by_phase0,
+)
 
 
 def _before_rename(tmp: Path, target: Path) -> None:
     """Test hook called just before the final rename (tests stage races with it, not timing)."""
 
-
-# Hidden folders of an unfinished write: ``.NAME.tmp-PID-RANDOM`` (the result being written) and
-# ``.NAME.old-PID-RANDOM`` (a replaced folder, removed once the new one is in place).
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 
 # rename(2) onto a folder that is not empty, or onto a file: something is already there.
 _OCCUPIED = {errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR}
@@ -49,6 +47,7 @@ def atomic_folder(target: Path, overwrite: bool = False,
     target = Path(target)
     inputs = [Path(p) for p in inputs]
     check_writable_target(target, overwrite, inputs)
+    seen = _identity(target)
     parent = Path(os.path.abspath(target)).parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +70,7 @@ def atomic_folder(target: Path, overwrite: bool = False,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _finish(tmp, target, overwrite, inputs)
+    _finish(tmp, target, overwrite, inputs, seen)
 
 
 def check_writable_target(target: Path, overwrite: bool,
@@ -103,30 +102,6 @@ def check_writable_target(target: Path, overwrite: bool,
         raise UserError(f"cannot write to '{probe}': permission denied")
 
 
-def written_by_phase0(folder: Path) -> bool:
-    """Whether phase0 wrote ``folder``: its ``manifest.json`` carries :data:`MARKER`.
-
-    Also accepted, as legacy, folders written before the marker existed: a ``manifest.json``
-    with phase0's provenance (``code_version`` and ``packages``) and, where a command is
-    recorded, a ``phase0`` command (the committed discovery folders record none); a run folder's
-    ``summary.json`` or a sensitivity copy's ``sweep_manifest.json`` with the provenance and a
-    ``phase0`` command; and a folder holding nothing but phase0's ``brief.html``.
-    """
-    folder = Path(folder)
-    manifest = _read_json(folder / "manifest.json")
-    if manifest.get("written_by") == MARKER["written_by"]:
-        return True
-    if _provenance(manifest, command_needed=False):
-        return True
-    if any(_provenance(_read_json(folder / n), command_needed=True)
-           for n in ("summary.json", "sweep_manifest.json")):
-        return True
-    with contextlib.suppress(OSError):
-        return {p.name for p in folder.iterdir()} == {"brief.html"} and (
-            "<title>phase0 policy brief" in (folder / "brief.html").read_text(errors="replace"))
-    return False
-
-
 def remove_folder(path: Path, inputs: Iterable[Path | str] = (), what: str = "folder") -> None:
     """Delete ``path`` under the rules of ``--overwrite``: only a folder phase0 wrote.
 
@@ -151,33 +126,17 @@ def remove_folder(path: Path, inputs: Iterable[Path | str] = (), what: str = "fo
         raise UserError(f"cannot delete '{path}': {_reason(exc)}") from None
 
 
-def clean_leftovers(parent: Path) -> None:
-    """Remove the hidden folders of writes into ``parent`` whose process has died (``kill -9``).
+def _finish(tmp: Path, target: Path, overwrite: bool, inputs: list[Path],
+            seen: tuple[int, ...] | None = None) -> None:
+    """Rename ``tmp`` to ``target``, re-checking at the rename what was checked at the start.
 
-    Only names of phase0's own pattern are touched; a replaced folder (``.old-``) is removed
-    only if phase0 wrote it, and put back in its place if its replacement never arrived.
+    ``seen``: the target's :func:`_identity` when the command started; with ``overwrite``, only
+    that folder is replaced, not one another command wrote in its place meanwhile.
     """
-    entries: list[Path] = []
-    with contextlib.suppress(OSError):  # an unreadable parent: nothing to clean
-        entries = list(Path(parent).iterdir())
-    for entry in entries:
-        match = _LEFTOVER.match(entry.name)
-        if not match or not entry.is_dir() or entry.is_symlink() or _alive(int(match["pid"])):
-            continue
-        home = entry.parent / match["name"]
-        with contextlib.suppress(OSError):
-            if match["kind"] == "old" and not (home.exists() or home.is_symlink()):
-                os.rename(entry, home)  # its replacement never arrived: put it back
-            elif match["kind"] == "tmp" or _empty(entry) or written_by_phase0(entry):
-                shutil.rmtree(entry)
-
-
-def _finish(tmp: Path, target: Path, overwrite: bool, inputs: list[Path]) -> None:
-    """Rename ``tmp`` to ``target``, re-checking at the rename what was checked at the start."""
     try:
         _before_rename(tmp, target)
         if overwrite and (target.exists() or target.is_symlink()):
-            _replace(tmp, target, inputs)
+            _replace(tmp, target, inputs, seen)
         else:
             _rename_new(tmp, target)
     except OSError as exc:
@@ -200,7 +159,8 @@ def _rename_new(tmp: Path, target: Path) -> None:
                         f"it is and your result was kept at '{_keep(tmp, target)}'") from None
 
 
-def _replace(tmp: Path, target: Path, inputs: list[Path]) -> None:
+def _replace(tmp: Path, target: Path, inputs: list[Path],
+             seen: tuple[int, ...] | None = None) -> None:
     _protect(target, inputs)
     try:
         old = _aside(target)
@@ -211,6 +171,12 @@ def _replace(tmp: Path, target: Path, inputs: list[Path]) -> None:
         os.rename(old, target)  # put it back: not ours to replace
         raise UserError(f"'{target}' was changed while writing and phase0 did not write what is "
                         f"there now; it was left as it is and your result was kept at "
+                        f"'{_keep(tmp, target)}'")
+    if not _empty(old) and _identity(old) != seen:
+        # another command wrote its result here while this one ran: replacing it would lose it
+        os.rename(old, target)
+        raise UserError(f"'{target}' was written again by another command while this one ran; "
+                        f"that result was left as it is and yours was kept at "
                         f"'{_keep(tmp, target)}'")
     try:
         os.rename(tmp, target)
@@ -240,61 +206,6 @@ def _keep(folder: Path, target: Path, label: str = "new") -> Path:
                 os.rename(folder, kept)
                 return kept
     raise OSError(errno.EEXIST, f"no free name like '{target.name}-{label}' beside it")
-
-
-def _protect(target: Path, inputs: Iterable[Path | str]) -> None:
-    """Refuse the folders nothing may replace, even with ``--overwrite``."""
-    real, cwd = target.resolve(), Path.cwd().resolve()
-    if real.parent == real:
-        raise UserError(f"'{target}' is the root folder; give a new subfolder as the output "
-                        "folder")
-    if target.name in ("", ".", "..") or real == cwd or real in cwd.parents:
-        raise UserError(f"'{target}' is the current folder or holds it; give a new subfolder as "
-                        "the output folder")
-    home = Path.home().resolve()
-    if real == home or real in home.parents:
-        raise UserError(f"'{target}' is your home folder or holds it; give a new subfolder as "
-                        "the output folder")
-    for item in inputs:
-        read = Path(item).resolve()
-        if read == real or real in read.parents:
-            raise UserError(f"'{target}' holds '{item}', which this command reads; choose "
-                            "another output folder")
-
-
-def _not_ours(folder: Path, verb: str = "replace") -> str:
-    return (f"'{folder}' was not written by phase0 (its manifest.json lacks \"written_by\": "
-            f"\"phase0\"); refusing to {verb} it, even with --overwrite; move it away or "
-            "choose another folder")
-
-
-def _provenance(data: dict[str, Any], command_needed: bool) -> bool:
-    command = data.get("command", None if command_needed else "phase0 ")
-    return (isinstance(command, str) and command.startswith("phase0 ")
-            and "code_version" in data and "packages" in data)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(path.read_text())
-        return data if isinstance(data, dict) else {}
-    return {}
-
-
-def _empty(folder: Path) -> bool:
-    with contextlib.suppress(OSError):
-        return not any(folder.iterdir())
-    return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OverflowError, OSError):  # another user's process, or not a pid: leave it
-        pass
-    return True
 
 
 def _reason(exc: OSError) -> str:

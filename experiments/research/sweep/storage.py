@@ -233,7 +233,7 @@ class SweepFolder:
                             "refusing to touch it")
         try:
             manifest = json.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise UserError(f"'{path}' is unreadable or corrupt ({_first_line(exc)}); "
                             f"{RECOVER['manifest']}") from None
         if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
@@ -278,7 +278,10 @@ class SweepFolder:
     def clean_temporaries(self) -> None:
         """Remove half-written temporary files left by an interrupted run."""
         for p in list(self.chunk_dir.glob(".*.tmp-*")) + list(self.path.glob(".*.tmp-*")):
-            p.unlink(missing_ok=True)
+            # files only: a hidden folder here is another writer's (an analysis in progress,
+            # or one a kill -9 left), cleaned by that writer's next run
+            if p.is_file() and not p.is_symlink():
+                p.unlink(missing_ok=True)
 
     def finished_chunks(self, manifest: dict[str, Any]) -> set[int]:
         """Indices of chunks on disk, each checked to belong to this sweep."""
@@ -350,4 +353,12 @@ def remove_sweep(path: Path, inputs: Sequence[Path | str] = ()) -> None:
     phase0 did not write, the current or home folder, or one holding any of ``inputs`` raises a
     UserError and is left as it is.
     """
-    remove_folder(Path(path), inputs, what="sweep folder")
+    from experiments.research.sweep.lock import locked
+
+    path = Path(path)
+    if not path.is_dir():
+        remove_folder(path, inputs, what="sweep folder")
+        return
+    # a sweep another process is writing (its lock held) is refused, not pulled from under it
+    with locked(path):
+        remove_folder(path, inputs, what="sweep folder")
