@@ -97,7 +97,8 @@ def test_result_folders_are_ended_only_by_the_shared_writer():
                     and isinstance(node.func, ast.Attribute) else None)
             if name in ("atomic_folder", "write_json", "mkdtemp", "rmtree"):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
-    allowed = {"experiments/research/sweep/storage.py"}  # the resumable sweep layout, its own
+    # the resumable sweep layout, its own; the writer's own rules of whose folder is whose
+    allowed = {"experiments/research/sweep/storage.py", "experiments/support/ownership.py"}
     offenders = [o for o in offenders if o.split(":")[0] not in allowed]
     assert not offenders, f"result folders written outside write_results: {offenders}"
 

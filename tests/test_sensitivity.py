@@ -53,7 +53,7 @@ def test_analyze_refuses_what_it_cannot_read(tmp_path, small_scenario, capsys): 
     assert main(["analyze", str(lhs)]) == 2
     assert "analyze reads Sobol and Morris sweeps" in capsys.readouterr().err
     assert main(["analyze", str(tmp_path / "nothing")]) == 2
-    assert "not a phase0 sweep folder" in capsys.readouterr().err
+    assert "does not exist" in capsys.readouterr().err
     (lhs / "rows.parquet").unlink()
     assert main(["analyze", str(lhs)]) == 2
     assert "is not finished" in capsys.readouterr().err

@@ -329,6 +329,10 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
     reads = [work, *([sc.path] if sc.path else []),
              *([Path(parameter_sets)] if Path(parameter_sets).suffix == ".csv" else []),
              *map(Path, inputs)]
+    if Path(work).resolve() in Path(out).resolve().parents:
+        # the output folder is replaced whole: inside the sweeps it would replace one of them
+        raise UserError(f"'{out}' is inside the explorer's sweeps folder '{work}'; choose an "
+                        "output folder outside it (or another --work)")
     check_writable_target(out, overwrite, reads)
     ids, sets = load_sets(parameter_sets, max_sets)
     if fresh:

@@ -109,9 +109,6 @@ def _protect(target: Path, inputs: Iterable[Path | str]) -> None:
         if read == real or real in read.parents:
             raise UserError(f"'{target}' holds '{item}', which this command reads; choose "
                             "another output folder")
-        if read in real.parents and read.is_dir():  # e.g. --out inside explore's own sweeps
-            raise UserError(f"'{target}' is inside '{item}', which this command reads and "
-                            "writes; choose an output folder outside it")
 
 
 def _not_ours(folder: Path, verb: str = "replace") -> str:

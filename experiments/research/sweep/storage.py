@@ -356,7 +356,7 @@ def remove_sweep(path: Path, inputs: Sequence[Path | str] = ()) -> None:
     from experiments.research.sweep.lock import locked
 
     path = Path(path)
-    if not path.is_dir():
+    if not path.is_dir() or not any(path.iterdir()):  # nothing there to be writing into
         remove_folder(path, inputs, what="sweep folder")
         return
     # a sweep another process is writing (its lock held) is refused, not pulled from under it
