@@ -73,9 +73,10 @@ PANELS: dict[str, Spec] = {
          "tokenistic_mean": ("the same, 12-month mean", "#404040")}, top=0.3),
     "acknowledgement": Spec(
         "Acknowledgement of harm and service-user engagement",
-        "Acknowledgement of harm builds from senior meetings; service users' sense that the "
-        "space is safe follows. Engagement (purple mark) is reached when the engaged share "
-        "stays above the dashed threshold for its hold period.",
+        "Acknowledgement of harm builds as senior officials bear witness at the annual "
+        "conference and, more slowly, in good meetings with CBOs (ODD 7.4); service users' "
+        "sense that the space is safe follows. Engagement (purple mark) is reached when the "
+        "engaged share stays above the dashed threshold for its hold period.",
         {"acknowledgement": ("acknowledgement of harm", "#5e3c99"),
          "senior_endorsement": ("senior endorsement", "#e66101"),
          "user_trust": ("service users: is the space safe?", "#1f78b4"),
