@@ -244,12 +244,14 @@ def _folder(path: Path, files: dict[str, Any]) -> Path:
 @pytest.mark.parametrize("kind", sorted(LEGACY))
 def test_a_folder_phase0_wrote_is_replaced_with_overwrite(
         kind: str, here: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = _folder(here / "R", LEGACY[kind])
+    # an old result beside the manifest (a brief-only folder is phase0's only while alone)
+    old = {} if kind == "legacy_brief" else {"old_result.csv": "a\n1\n"}
+    out = _folder(here / "R", {**LEGACY[kind], **old})
     before = tree_digest(here, skip=[out])
     code, stdout, err = run_cli(argv("run", out, overwrite=True), capsys)
     assert code == 0, err
     assert f"wrote {out}/" in stdout
-    assert not set(LEGACY[kind]) - {"manifest.json", "summary.json"} & {
+    assert not (set(LEGACY[kind]) | set(old)) - {"manifest.json", "summary.json"} & {
         p.name for p in out.iterdir()}, "the old files are gone"
     assert json.loads((out / "manifest.json").read_text())["written_by"] == "phase0"
     assert tree_digest(here, skip=[out]) == before
