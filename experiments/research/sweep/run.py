@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -190,26 +190,46 @@ def assembled(folder: SweepFolder, manifest: dict[str, Any]) -> bool:
     return all((folder.path / n).exists() for n in names)
 
 
-def trusted_model_class(manifest: dict[str, Any], model_class: str | None) -> None:
-    """Import a sweep's model class only when the command line names the same one.
+def trusted_code(manifest: dict[str, Any], option: str, given: str | None,
+                 name_of: Callable[[str], str]) -> None:
+    """Accept the code a sweep's manifest names only when the command line names it again.
 
     A manifest is a file anyone can write (its fingerprint can be recomputed), so the code it
-    names is never imported on its word: the user names it again, and what they name is
-    imported (their choice) and compared by its recorded name.
+    names is never imported on its word: the user names it again with ``option`` (``--model``
+    or ``--model-class``, the manifest key without the dashes), and what they name is loaded
+    (their choice) by ``name_of`` and compared with the recorded name.
     """
-    recorded = manifest.get("model_class")
+    recorded = manifest.get(option.removeprefix("--").replace("-", "_"))
     if recorded is None:
-        if model_class:
-            raise UserError("this sweep ran the phase0 model itself; drop --model-class")
+        if given:
+            raise UserError(f"this sweep ran the phase0 model itself; drop {option}")
         return
-    if not model_class:
-        raise UserError(f"this sweep ran the model class '{recorded}' named in its manifest; "
-                        "phase0 imports no code because a results file names it: if you "
-                        f"trust that code, pass --model-class {recorded}")
-    _, name = load_model_class(model_class)
+    if not given:
+        raise UserError(f"this sweep ran '{recorded}' named in its manifest; phase0 imports no "
+                        f"code because a results file names it: if you trust that code, pass "
+                        f"{option} {recorded}")
+    name = name_of(given)
     if name != recorded:
-        raise UserError(f"--model-class {model_class} is '{name}', but this sweep ran "
-                        f"'{recorded}'; pass --model-class {recorded} if you trust it")
+        raise UserError(f"{option} {given} ('{name}') is not the model this sweep ran "
+                        f"('{recorded}'); pass {option} {recorded} if you trust it")
+
+
+def trusted_model_class(manifest: dict[str, Any], model_class: str | None) -> None:
+    """:func:`trusted_code` for ``--model-class`` (compared by the class's recorded name)."""
+    trusted_code(manifest, "--model-class", model_class,
+                 lambda given: load_model_class(given)[1])
+
+
+def trusted_model(manifest: dict[str, Any], model: str | None) -> None:
+    """:func:`trusted_code` for ``--model`` (loaded now: a clear error here, not in a worker)."""
+    from experiments.research.sweep.engine import load_model
+
+    def name_of(given: str) -> str:
+        if given.strip() == manifest.get("model"):
+            load_model(given)
+        return given.strip()
+
+    trusted_code(manifest, "--model", model, name_of)
 
 
 def merge(sources: Sequence[Path], out: Path, model_class: str | None = None) -> dict[str, Any]:

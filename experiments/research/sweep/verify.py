@@ -31,7 +31,7 @@ import pandas as pd
 from experiments.research.sweep import design as designs
 from experiments.research.sweep.engine import aggregate, execute, plan_chunks, tasks_for
 from experiments.research.sweep.outputs import add_used_values, parse_record
-from experiments.research.sweep.run import trusted_model_class
+from experiments.research.sweep.run import trusted_model, trusted_model_class
 from experiments.research.sweep.storage import (
     DESIGN,
     MONTHLY,
@@ -46,25 +46,6 @@ from experiments.research.sweep.storage import (
 from experiments.support.outputs import UserError
 
 KEYS = ["row", "replicate"]
-
-
-def trusted_model(manifest: dict[str, Any], model: str | None) -> None:
-    """Accept the manifest's ``--model`` only when the command line names the same one."""
-    recorded = manifest.get("model")
-    if recorded is None:
-        if model:
-            raise UserError("this sweep ran the phase0 model itself; drop --model")
-        return
-    if not model:
-        raise UserError(f"this sweep ran the model '{recorded}' named in its manifest; phase0 "
-                        "imports no code because a results file names it: if you trust that "
-                        f"code, pass --model {recorded}")
-    if model.strip() != recorded:
-        raise UserError(f"--model {model} is not the model this sweep ran ('{recorded}'); "
-                        f"pass --model {recorded} if you trust it")
-    from experiments.research.sweep.engine import load_model
-
-    load_model(model)  # a clear error now, not in a worker
 
 
 def reproduce(path: Path, workers: int = 1, progress: bool = True, model: str | None = None,
