@@ -227,12 +227,6 @@ def _regime_keys(df: pd.DataFrame, regimes: Sequence[Regime] = REGIMES) -> pd.Se
     return keys
 
 
-def _share_within(times: pd.DataFrame, outcome: str, within: float) -> float:
-    sub = times[times["outcome"] == outcome]
-    t = np.where(sub["censored"].to_numpy(bool), np.inf, sub["time_months"].astype(float))
-    return float(np.mean(t <= within))
-
-
 def summarise_runway(times: pd.DataFrame, within: int, regimes: Sequence[Regime] = REGIMES
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shares of worlds with each outcome within ``within`` months, and each regime's minimum.
@@ -249,13 +243,13 @@ def summarise_runway(times: pd.DataFrame, within: int, regimes: Sequence[Regime]
         sub = times[times["regime"] == regime.key]
         for r, g in sub.groupby("flexible_runway_months", sort=True):
             eng = g[g["outcome"] == "engagement"]
-            p50 = worlds.percentile(np.where(eng["censored"].to_numpy(bool), np.inf,
-                                             eng["time_months"].astype(float)), 50)
+            p50 = worlds.percentile(worlds.time_values(eng), 50)
             curves.append({"regime": regime.key, "runway_months": int(round(r)),
                            "worlds": int(g["world"].nunique()),
                            "runs_per_world": int(g["runs"].min()), "within_months": within,
-                           "share_engagement": round(_share_within(g, "engagement", within), 4),
-                           "share_phase_zero": round(_share_within(g, "phase_zero", within), 4),
+                           "share_engagement": round(worlds.share_within(eng, within), 4),
+                           "share_phase_zero": round(worlds.share_within(
+                               g[g["outcome"] == "phase_zero"], within), 4),
                            "engagement_p50_months": np.nan if np.isinf(p50) else p50,
                            "engagement_p50_beyond_horizon": bool(np.isinf(p50))})
     curves_df = pd.DataFrame(curves)

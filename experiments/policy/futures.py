@@ -28,7 +28,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.research.compare import common_seeds, load_worlds
-from experiments.research.worlds import SPANS, WORLD_HORIZON, world_time
+from experiments.research.worlds import (
+    SPANS,
+    WORLD_HORIZON,
+    percentile,
+    share_within,
+    time_values,
+    world_time,
+)
 from experiments.support.scenarios import load_scenario
 from simulation import run_batch
 from simulation.outcome_registry import HEADLINE
@@ -164,11 +171,10 @@ class Answer:
         """Per who and outcome: the share of worlds within each span, and the median years."""
         rows = []
         for (who, outcome), sub in self.times.groupby(["who", "outcome"], sort=False):
-            t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
             row: dict[str, Any] = {"who": who, "outcome": outcome, "worlds": len(sub)}
             for span in SPANS:
-                row[f"within_{span // 12}y"] = float(np.mean(t <= span))
-            median = float(np.median(t))
+                row[f"within_{span // 12}y"] = share_within(sub, span)
+            median = percentile(time_values(sub), 50)
             row["median_years"] = None if math.isinf(median) else round(median / 12)
             rows.append(row)
         return pd.DataFrame(rows)
@@ -176,7 +182,7 @@ class Answer:
     def curve(self, who: str, outcome: str) -> tuple[np.ndarray, np.ndarray]:
         """Months 0..horizon and the share of worlds whose time is within each month."""
         sub = self.times[(self.times["who"] == who) & (self.times["outcome"] == outcome)]
-        t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
+        t = time_values(sub)
         months = np.arange(self.horizon + 1)
         return months, (t[None, :] <= months[:, None]).mean(axis=1)
 
@@ -312,9 +318,7 @@ def effect_table(situation: Situation, base: Answer, changes: Mapping[str, tuple
 
 
 def _share(answer: Answer, outcome: str, span: int) -> float:
-    sub = answer.times[answer.times["outcome"] == outcome]
-    t = np.where(sub["censored"], np.inf, sub["time_months"].astype(float))
-    return float(np.mean(t <= span))
+    return share_within(answer.times[answer.times["outcome"] == outcome], span)
 
 
 def write_situation_brief(situation: Situation, out: Path, name: str = "my_network",

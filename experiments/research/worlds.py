@@ -78,6 +78,17 @@ def world_times(runs: pd.DataFrame, outcomes: Sequence[str] = HEADLINE,
     return pd.DataFrame(rows)
 
 
+def time_values(times: pd.DataFrame) -> np.ndarray:
+    """The worlds' times in a table of :func:`world_times`, ``inf`` where censored."""
+    return np.where(times["censored"].to_numpy(bool), np.inf,
+                    times["time_months"].astype(float).to_numpy())
+
+
+def share_within(times: pd.DataFrame, months: float) -> float:
+    """The share of the worlds in ``times`` whose time is at most ``months``."""
+    return float(np.mean(time_values(times) <= months))
+
+
 def percentile(times: np.ndarray, q: float) -> float:
     """The ``q``-th percentile (0-100) of ``times``, ``inf`` standing for beyond the horizon.
 
@@ -113,8 +124,7 @@ def summarise_worlds(times: pd.DataFrame, scenario_order: Sequence[str] | None =
             if sub.empty:
                 continue
             horizon = int(sub["horizon_months"].max())
-            t = np.where(sub["censored"].to_numpy(bool), np.inf,
-                         sub["time_months"].astype(float).to_numpy())
+            t = time_values(sub)
             row: dict[str, object] = {"scenario": scenario, "outcome": outcome,
                                       "worlds": len(sub), "runs_per_world": int(sub["runs"].min()),
                                       "horizon_months": horizon}
