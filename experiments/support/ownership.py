@@ -9,6 +9,7 @@ folder no command may replace (:func:`_protect`), is this still the folder seen 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -85,7 +86,8 @@ def _identity(folder: Path) -> tuple[int, ...] | None:
         manifest = folder / "manifest.json"
         mark = manifest.stat() if manifest.exists() else here
         # inodes can be reused at once and timestamps are coarse: the manifest's bytes too
-        content = hash(manifest.read_bytes()) if manifest.is_file() else 0
+        content = (int(hashlib.sha256(manifest.read_bytes()).hexdigest()[:15], 16)
+                   if manifest.is_file() else 0)
         return (here.st_dev, here.st_ino, mark.st_ino, mark.st_mtime_ns, mark.st_size, content)
     except OSError:
         return None
