@@ -134,19 +134,54 @@ def _reached(months: np.ndarray) -> str:
 
 
 def lesson_figures(out: Path = FIGURE_DIR, replicates: int = 50, seed: int = 2008,
-                   overwrite: bool = False) -> list[Path]:
-    """Draw the five figures of docs/teaching.md (medians and 10-90% bands over replicates).
+                   overwrite: bool = False, parameter_sets: str = "posterior",
+                   world_runs: int = 8, max_sets: int | None = None, workers: int = 1,
+                   progress: bool = False) -> list[Path]:
+    """Draw the five figures of docs/teaching.md and write the lesson's numbers over worlds.
 
-    The folder is written whole, with a manifest, like every result folder: an existing one is
-    replaced only with ``overwrite`` and only if phase0 wrote it.
+    The figures show medians and 10-90% bands over ``replicates`` runs at the registry's
+    defaults (what the class plays); the numbers the lesson quotes are given over the plausible
+    worlds (``worlds.csv``, ``worlds.md``: :mod:`experiments.teaching.lesson_worlds`), unless
+    ``parameter_sets`` is 'defaults'. The folder is written whole, with a manifest, like every
+    result folder: an existing one is replaced only with ``overwrite`` and only if phase0 wrote
+    it.
     """
+    from experiments.research.compare import uses_defaults
     from experiments.support.outputs import write_results
 
     names: list[str] = []
-    write_results(Path(out), {".": lambda folder: names.extend(
-        p.name for p in _draw(folder, replicates, seed))},
-        {"replicates": replicates, "seed": seed}, overwrite=overwrite)
+    settings: dict[str, Any] = {"replicates": replicates, "seed": seed,
+                                "parameter_sets": parameter_sets}
+
+    def write(folder: Path) -> None:
+        names.extend(p.name for p in _draw(folder, replicates, seed))
+        if not uses_defaults(parameter_sets):
+            names.extend(_write_worlds(folder, parameter_sets, world_runs, seed, max_sets,
+                                       workers, progress, settings))
+
+    write_results(Path(out), {".": write}, settings, overwrite=overwrite)
     return [Path(out) / n for n in names]
+
+
+def _write_worlds(folder: Path, parameter_sets: str, runs: int, seed: int,
+                  max_sets: int | None, workers: int, progress: bool,
+                  settings: dict[str, Any]) -> list[str]:
+    """The lesson's numbers over the plausible worlds, beside the figures."""
+    from experiments.research.compare import POSTERIOR_NAMES
+    from experiments.research.worlds import WORLD_HORIZON
+    from experiments.teaching import lesson_worlds as lw
+
+    times, summary = lw.run_lesson_worlds(parameter_sets, runs, seed, WORLD_HORIZON, workers,
+                                          max_sets=max_sets, progress=progress)
+    delay = lw.incident_delay(times)
+    source = ("the calibration's ensemble, experiments/calibration/ensemble.csv"
+              if parameter_sets.strip().lower() in POSTERIOR_NAMES else "a parameter-set file")
+    summary.to_csv(folder / "worlds.csv", index=False)
+    (folder / "worlds.md").write_text(lw.lesson_markdown(summary, delay, runs, source))
+    settings.update({"world_runs": runs, "worlds": int(summary["worlds"].max()),
+                     "world_horizon_months": WORLD_HORIZON, "max_sets": max_sets,
+                     "incident_delay": {k: round(v, 2) for k, v in delay.items()}})
+    return ["worlds.csv", "worlds.md"]
 
 
 def _draw(out: Path, replicates: int, seed: int) -> list[Path]:
