@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test test-newest newest-suite browser lint bench docs sensitivity robustness \
-	ablations calibrate policy \
+	ablations calibrate calibration-checks policy \
 	dashboard teaching clean
 
 $(BIN)/python:
@@ -146,6 +146,12 @@ sensitivity: $(STAMP)
 ## experiments/calibration/ (the ensemble of plausible worlds; under an hour on 2 cores)
 calibrate: $(CALIBRATION_STAMP)
 	$(BIN)/phase0 calibrate --overwrite
+	$(BIN)/phase0 check-calibration --overwrite
+
+## calibration-checks: the outcome definitions' effect on the calibration's targets and the
+## joint point rechecked on fresh seeds, into results/calibration_checks/ (a few minutes)
+calibration-checks: $(STAMP)
+	$(BIN)/phase0 check-calibration --overwrite
 
 ## ablations: each mechanism switched off in turn, for tpn_baseline, into results/ablations/
 ablations: $(STAMP)

@@ -24,8 +24,8 @@ from experiments.cli.options import Parser
 
 #: The commands in ``phase0 --help`` order (by user; module ``a_b`` is command ``a-b``).
 COMMANDS = ("run", "params", "outcomes", "compare", "sweep", "reproduce", "analyze",
-            "calibrate", "ablations", "robustness", "sensitivity_study", "explore", "discover",
-            "brief", "dashboard", "lessons", "bench", "docs")
+            "calibrate", "check_calibration", "ablations", "robustness", "sensitivity_study",
+            "explore", "discover", "brief", "dashboard", "lessons", "bench", "docs")
 
 
 def command(name: str) -> ModuleType:

@@ -1,0 +1,95 @@
+"""The folder ``phase0 check-calibration`` writes (:mod:`.checks` holds the checks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.research.calibrate.checks import (
+    measurement_effect,
+    point_check,
+    point_summary,
+)
+from experiments.research.calibrate.patterns import HELD_OUT, PAPER
+from experiments.support.inputs import read_text
+from experiments.support.outputs import UserError, check_writable_target, write_results
+
+#: Offset of the point check's root seed from the calibration's: independent of the chains
+#: (+0, +1), the posterior check (+100), the prior draws (+200) and the prior check (+300).
+POINT_SEED_OFFSET = 400
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise UserError(f"'{path}' is missing: give a calibration folder written by "
+                        "'phase0 calibrate' (--calibration)")
+    try:
+        return pd.read_csv(path)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError,
+            OSError) as exc:
+        raise UserError(f"cannot read '{path}' ({exc.__class__.__name__}); write the "
+                        "calibration again") from None
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise UserError(f"'{path}' is missing: give a calibration folder written by "
+                        "'phase0 calibrate' (--calibration)")
+    try:
+        data = json.loads(read_text(path, "calibration manifest"))
+        seed = int(data["settings"]["seed"])
+        point = int(data["point"]["world"])
+    except (ValueError, KeyError, TypeError, RecursionError):
+        raise UserError(f"'{path}' is not a calibration manifest (settings.seed and "
+                        "point.world are needed); write the calibration again") from None
+    return {"seed": seed, "point": point,
+            "replicates": int(data["settings"].get("replicates", 16))}
+
+
+def check_calibration(calibration: Path, out: Path, replicates: int, point_runs: int,
+                      candidates: int, workers: int, overwrite: bool = False,
+                      progress: bool = True) -> str:
+    """Run both checks on ``calibration`` and write ``out``; return a short summary."""
+    check_writable_target(out, overwrite)
+    meta = _read_manifest(calibration)
+    worlds = _read_csv(calibration / "ensemble.csv")
+    committed = _read_csv(calibration / "predictive_worlds.csv")
+    if len(committed) != len(worlds):
+        raise UserError(f"'{calibration}': ensemble.csv and predictive_worlds.csv differ in "
+                        "length; write the calibration again")
+    effect, fixed = measurement_effect(worlds, replicates, meta["seed"], workers,
+                                       progress=progress)
+    same_runs = replicates == meta["replicates"]
+    agree = (float(np.mean(np.isclose(fixed["distance"].to_numpy(),
+                                      committed["distance"].to_numpy())))
+             if same_runs else None)
+    points = point_check(worlds, committed, meta["point"], candidates, point_runs,
+                         meta["seed"] + POINT_SEED_OFFSET, workers, check_runs=meta["replicates"],
+                         progress=progress)
+    record = {
+        "calibration": calibration.name, "replicates": replicates,
+        "check_seed": meta["seed"] + 100, "point_seed": meta["seed"] + POINT_SEED_OFFSET,
+        "definitions": effect[["definition", "changes"]].to_dict("records"),
+        # ensemble.csv holds 6 significant digits; the committed check ran the unrounded
+        # worlds, so a world on a threshold's edge may score differently here
+        "fixed_definitions_reproduce_committed_check_share": agree,
+        "point": point_summary(points),
+        "targets": [*PAPER.fitted, "studied_network", *HELD_OUT],
+    }
+    write_results(out, {"measurement.csv": lambda p: effect.to_csv(p, index=False,
+                                                                   float_format="%.4f"),
+                        "point.csv": lambda p: points.to_csv(p, index=False,
+                                                             float_format="%.4f")},
+                  record, overwrite=overwrite, inputs=[calibration])
+    shown = effect.set_index("definition")[["phase_zero_four_years", "users_after_phase_zero",
+                                            "all_targets"]]
+    p = record["point"]
+    return (shown.to_string(float_format=lambda v: f"{v:.0%}") + "\n"
+            f"point world {p['world']}: studied network in {p['check_studied_network']:.0%} of "
+            f"the check's runs, {p['fresh_studied_network']:.0%} of {p['fresh_runs']} fresh "
+            f"runs (rank {p['rank_among_candidates']} of {p['candidates']} candidates)")

@@ -1,0 +1,102 @@
+"""phase0 check-calibration: the outcome definitions' effect and the joint point's recheck."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.research.calibrate.checks import (
+    Definition,
+    measurement_definitions,
+    measurement_effect,
+    point_check,
+)
+from simulation.parameters import REGISTRY
+
+CALIBRATION = Path(__file__).resolve().parents[1] / "experiments" / "calibration"
+
+
+@pytest.fixture
+def small_calibration(tmp_path):
+    """The committed calibration cut to its first three worlds (world 1 as the point)."""
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    for name in ("ensemble.csv", "predictive_worlds.csv"):
+        rows = pd.read_csv(CALIBRATION / name).head(3)
+        # the bytes of the committed rows, not a re-formatted copy
+        lines = (CALIBRATION / name).read_text().splitlines()[:4]
+        assert len(rows) == 3
+        (folder / name).write_text("\n".join(lines) + "\n")
+    manifest = json.loads((CALIBRATION / "manifest.json").read_text())
+    manifest["point"] = {"world": 1}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_definitions_move_each_measurement_parameter_to_its_sweep_ends():
+    defs = measurement_definitions()
+    for name in ("engagement_threshold", "engagement_hold_months", "pz_trust_threshold",
+                 "pz_hold_months"):
+        values = sorted(d.values[name] for d in defs if name in d.values)
+        assert values == sorted(REGISTRY[name].sweep), name
+        assert REGISTRY[name].kind == "measurement"
+    assert all(d.values.get("pz_by_threshold", True) for d in defs
+               if any(k.startswith("pz_") for k in d.values))
+
+
+def test_the_fixed_definitions_reproduce_the_committed_check(small_calibration):
+    worlds = pd.read_csv(small_calibration / "ensemble.csv")
+    committed = pd.read_csv(small_calibration / "predictive_worlds.csv")
+    seed = json.loads((small_calibration / "manifest.json").read_text())["settings"]["seed"]
+    # a definition no run can meet: phase zero by a trust threshold of 1 is never reached
+    never = Definition("never", {"pz_by_threshold": True, "pz_trust_threshold": 1.0})
+    table, fixed = measurement_effect(worlds, 16, seed, 1, [never], progress=False)
+    for k in ("phase_zero_four_years", "limited_presence", "studied_network", "distance"):
+        assert fixed[k].tolist() == pytest.approx(committed[k].tolist()), k
+    assert table.loc[0, "all_targets"] == pytest.approx((committed["distance"] == 0).mean())
+    assert table.loc[1, "phase_zero_four_years"] == 0.0  # the definition reached the model
+    assert table.loc[1, "limited_presence"] == table.loc[0, "limited_presence"]
+
+
+def test_the_point_comes_first_and_candidates_follow_the_check(small_calibration):
+    worlds = pd.read_csv(small_calibration / "ensemble.csv")
+    check = pd.read_csv(small_calibration / "predictive_worlds.csv")
+    table = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=1,
+                        progress=False)
+    assert table["world"].tolist()[0] == 0 and table["is_point"].tolist() == [True, False, False]
+    rest = table.iloc[1:]
+    assert rest["check_distance"].is_monotonic_increasing
+    again = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=2,
+                        progress=False)
+    pd.testing.assert_frame_equal(table, again)  # whatever the number of workers
+
+
+def test_the_command_writes_its_folder_and_refuses_a_broken_calibration(small_calibration,
+                                                                        tmp_path, capsys):
+    from experiments.cli import main
+
+    out = tmp_path / "checks"
+    assert main(["check-calibration", "--calibration", str(small_calibration), "--out",
+                 str(out), "--point-runs", "16", "--candidates", "1", "--workers", "1",
+                 "--quiet"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["fixed_definitions_reproduce_committed_check_share"] == 1.0
+    assert manifest["point"]["world"] == 1 and manifest["point"]["candidates"] == 2
+    effect = pd.read_csv(out / "measurement.csv")
+    assert len(effect) == 1 + len(measurement_definitions())
+    broken = tmp_path / "broken"
+    shutil.copytree(small_calibration, broken)
+    (broken / "manifest.json").write_text("{}")
+    capsys.readouterr()
+    assert main(["check-calibration", "--calibration", str(broken), "--out",
+                 str(tmp_path / "x"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "manifest.json" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+    assert main(["check-calibration", "--calibration", str(tmp_path / "nowhere"), "--out",
+                 str(tmp_path / "y"), "--quiet"]) == 2
+    assert "is missing" in capsys.readouterr().err
