@@ -50,8 +50,9 @@ def test_paired_delay_is_per_world_and_leaves_out_censored_worlds():
             rows.append({"scenario": key, "parameter_set": world, "outcome": "engagement",
                          "time_months": np.nan if t is None else t, "censored": t is None})
     d = lw.paired_delay(pd.DataFrame(rows), "new", "ref", "engagement")
-    assert d["worlds"] == 4 and d["worlds_censored"] == 1
-    assert d["p50"] == 30 and d["share_later"] == 2 / 3
+    assert d["worlds"] == 4 and d["worlds_both"] == 3 and d["worlds_pushed_beyond"] == 1
+    assert d["worlds_neither"] == 0 and d["worlds_pulled_within"] == 0
+    assert d["p50"] == 30 and d["share_later"] == 3 / 4  # beyond the horizon is later
 
 
 def test_exercise_two_holds_venue_order():

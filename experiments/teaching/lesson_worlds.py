@@ -120,24 +120,33 @@ def paired_delay(times: pd.DataFrame, setting: str, reference: str, outcome: str
     """Per world, ``setting``'s time minus ``reference``'s: share later, median, 10th-90th.
 
     The same worlds run both settings with the same seeds, so a world's difference is the
-    setting's, not chance's. Worlds censored in either are left out of the percentiles (their
-    difference is unknown) and counted in ``worlds_censored``.
+    setting's, not chance's. The percentiles are over the worlds that reach the outcome within
+    the horizon in both (``worlds_both``); ``worlds_pushed_beyond`` reach it without the setting
+    but not with it, ``worlds_pulled_within`` the other way round, ``worlds_neither`` in
+    neither. ``share_later`` is over every world that reaches it in at least one.
     """
     def values(key: str) -> pd.Series:
         sub = times[(times["scenario"] == key) & (times["outcome"] == outcome)]
         return pd.Series(time_values(sub), index=sub["parameter_set"].to_numpy())
 
     a, b = values(setting), values(reference)
-    both = np.isfinite(a) & np.isfinite(b)
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    both = fa & fb
     d = (a - b)[both].to_numpy()
-    if d.size == 0:
-        return {"worlds": int(len(a)), "worlds_censored": int((~both).sum()),
-                "share_later": float("nan"), "p10": float("nan"), "p50": float("nan"),
-                "p90": float("nan")}
-    p10, p50, p90 = np.percentile(d, [10, 50, 90])
-    return {"worlds": int(len(a)), "worlds_censored": int((~both).sum()),
-            "share_later": float(np.mean(d > 0)), "p10": float(p10), "p50": float(p50),
-            "p90": float(p90)}
+    some = fa | fb
+    later = ((a > b) & some).sum()  # inf > finite counts as later
+    p10, p50, p90 = np.percentile(d, [10, 50, 90]) if d.size else (np.nan,) * 3
+    return {"worlds": int(len(a)), "worlds_both": int(both.sum()),
+            "worlds_pushed_beyond": int((fb & ~fa).sum()),
+            "worlds_pulled_within": int((fa & ~fb).sum()),
+            "worlds_neither": int((~some).sum()),
+            "share_later": float(later / some.sum()) if some.any() else float("nan"),
+            "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+
+def _in_years(months: float) -> str:
+    n = int(round(months / 12))
+    return "less than half a year" if n == 0 else f"{n} year{'s' if abs(n) != 1 else ''}"
 
 
 def _pct(value: float) -> str:
@@ -170,11 +179,15 @@ def lesson_markdown(summary: pd.DataFrame, delay: dict[str, float], runs: int,
     if delay:
         lines += ["", "**What one harmful incident costs** (exercise 5; each world's time to "
                   "service-user engagement with the incident minus without it, the same seeds): "
-                  f"later in {_pct(delay['share_later'])} of the {delay['worlds']:,} worlds, "
-                  f"a median of {delay['p50'] / 12:.0f} years (10th to 90th percentile "
-                  f"{delay['p10'] / 12:.0f} to {delay['p90'] / 12:.0f} years); "
-                  f"{delay['worlds_censored']:,} worlds reach engagement within 30 years in "
-                  "only one of the two and are left out of the difference."]
+                  f"of the {delay['worlds']:,} worlds, {delay['worlds_both']:,} reach engagement "
+                  "within 30 years both with and without the incident; in them it comes later "
+                  f"by a median of {_in_years(delay['p50'])} (10th to 90th percentile "
+                  f"{delay['p10'] / 12:.0f} to {delay['p90'] / 12:.0f} years). In "
+                  f"{delay['worlds_pushed_beyond']:,} more the incident pushes engagement beyond "
+                  f"30 years (the other way round in {delay['worlds_pulled_within']:,}); in "
+                  f"{delay['worlds_neither']:,} it comes within 30 years in neither. Of the worlds "
+                  "that reach engagement in at least one, it comes later with the incident in "
+                  f"{_pct(delay['share_later'])}."]
     return "\n".join(lines) + "\n"
 
 
