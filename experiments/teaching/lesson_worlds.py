@@ -32,6 +32,7 @@ from experiments.research.worlds import (
 from experiments.support.scenarios import Scenario, load_scenario
 from experiments.teaching.lessons import teaching_parameters
 from simulation.outcome_registry import HEADLINE
+from simulation.outcome_registry import label as outcome_label
 
 #: Runs of each world in each setting: the issue's floor, as in ``phase0 compare``.
 RUNS_PER_WORLD = 8
@@ -172,7 +173,7 @@ def lesson_markdown(summary: pd.DataFrame, delay: dict[str, float], runs: int,
         median = None if r["p50_beyond_horizon"] else r["p50_months"]
         lo = None if r["p10_beyond_horizon"] else r["p10_months"]
         hi = None if r["p90_beyond_horizon"] else r["p90_months"]
-        outcome = "end of phase zero" if r["outcome"] == "phase_zero" else "service users engage"
+        outcome = outcome_label(r["outcome"])
         lines.append(f"| {r['exercise']} | {r['setting']} | {outcome} | {shares} | "
                      f"{format_years(median, horizon)} | "
                      f"{format_year_range(lo, hi, horizon)} |")
