@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from experiments.cli import main
+from experiments.policy.discover import discover, parse_target
+from experiments.policy.discover_report import basis, scope
 from experiments.research.compare import load_worlds
 from experiments.research.sweep.verify import design_failures
 from simulation.parameters import names
@@ -126,3 +128,36 @@ def test_combinations_that_cannot_join_worlds_are_refused_in_one_line(tmp_path, 
     err = capsys.readouterr().err
     assert fragment in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def test_discovery_over_worlds_takes_their_behaviour_as_candidates(tmp_path, small):
+    # two kinds of world, trust building slow or fast: PRIM must find it among the candidates
+    sets = tmp_path / "worlds.csv"
+    pd.DataFrame({"world": range(10), "trust_gain": [0.005, 0.08] * 5,
+                  "su_learning": [0.02, 0.05, 0.03, 0.04, 0.06] * 2}).to_csv(sets, index=False)
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--method", "lhs", "--n", "120", "--replicates", "1", "--scenario",
+                 small, "--parameter-sets", str(sets), "--params",
+                 "venue_community_share,contract_months,core_funding", "--seed", "1",
+                 "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    result = discover(out, parse_target("trust_cbo_statutory >= 0.45"), out=tmp_path / "d")
+    record = result["record"]
+    assert record["parameters"] == ["venue_community_share", "contract_months", "core_funding",
+                                    "trust_gain", "su_learning"]
+    assert record["worlds"] == {"source": str(sets.resolve()), "count": 10}
+    first = result["boxes"][result["boxes"].box == 1].set_index("parameter")
+    assert "trust_gain" in first.index and first.loc["trust_gain", "min"] > 0.005
+    assert "over 10 plausible worlds x the ranges of 3 levers" in result["text"]
+    assert "12 runs a world" in record["basis"] and "not the parameters' prior" in record["basis"]
+
+
+def test_what_a_discovery_rests_on_is_read_from_its_manifest():
+    prior = {"runs": 16384, "replicates": 1, "parameters": ["a"] * 94}
+    assert basis(prior) == ("16,384 runs, one at each point of the sweep, over ranges of the "
+                            "parameters (not the plausible worlds)")
+    assert "94 lever and behaviour parameters over their prior ranges" in scope(prior)
+    worlds = {"runs": 16384, "replicates": 1, "sampled": ["a", "b"],
+              "parameters": ["a", "b", "c"], "worlds": {"source": "posterior", "count": 1000}}
+    assert "one of 1,000 plausible worlds (the calibration's ensemble; 16 or 17 runs a world)" \
+        in basis(worlds)
+    assert scope(worlds).startswith("an LHS sweep of 2 levers in 1,000 plausible worlds")
