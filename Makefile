@@ -165,12 +165,14 @@ robustness: $(STAMP)
 
 ## policy: the funding explorer, the interventions, scenario discovery and the brief, into
 ## results/policy/ (about 3 minutes on 2 cores; sweeps are kept in sweeps/ and resumed)
+# Scenario discovery runs over the plausible worlds (levers sampled, each run in one world); no
+# run there engages within 5 years, so its engagement target is engagement within the 15-year run.
 policy: $(DISCOVERY_STAMP)
 	$(BIN)/phase0 explore funding --work sweeps/explore_funding --overwrite
 	$(BIN)/phase0 compare --scenarios $(INTERVENTIONS) --out results/policy/interventions --overwrite
-	$(BIN)/phase0 sweep --method lhs --n 16384 --replicates 1 --scenario new_network --seed 8 --out sweeps/discovery --resume
-	$(BIN)/phase0 discover sweeps/discovery --target "engagement_months <= 60" --out results/policy/discovery --overwrite
-	$(BIN)/phase0 discover sweeps/discovery --target "phase_zero_months <= 48" --out results/policy/discovery_phase_zero --overwrite
+	$(BIN)/phase0 sweep --method lhs --n 16384 --replicates 1 --scenario new_network --seed 8 --parameter-sets posterior --out sweeps/discovery_worlds --resume
+	$(BIN)/phase0 discover sweeps/discovery_worlds --target "engagement_months <= 180" --out results/policy/discovery --overwrite
+	$(BIN)/phase0 discover sweeps/discovery_worlds --target "phase_zero_months <= 48" --out results/policy/discovery_phase_zero --overwrite
 	$(BIN)/phase0 brief --out results/policy/brief --overwrite
 
 ## dashboard: serve the teaching dashboard on http://127.0.0.1:8765

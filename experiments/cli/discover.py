@@ -1,10 +1,10 @@
 """Scenario discovery (PRIM) over a sweep.
 
-Find the parameter boxes of a finished sweep (typically an LHS sweep of the lever and behaviour
-parameters) in which a target is met, with PRIM from the EMA Workbench: boxes with coverage and
-density, the peeling trade-off, restrictions the data support (quasi-p), feature scores (extra
-trees) and a plain-words reading. Censored runs never meet an upper bound on a month. Needs the
-extra phase0[discovery].
+Find the parameter boxes of a finished sweep (typically an LHS sweep of the levers in the
+plausible worlds, whose behaviour parameters are candidates too) in which a target is met, with
+PRIM from the EMA Workbench: boxes with coverage and density, the peeling trade-off,
+restrictions the data support (quasi-p), feature scores (extra trees) and a plain-words reading.
+Censored runs never meet an upper bound on a month. Needs the extra phase0[discovery].
 """
 
 from __future__ import annotations

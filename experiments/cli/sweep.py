@@ -1,10 +1,11 @@
 """Run a parameter sweep (SALib, LHS or grid designs).
 
 Sample a design over the registry's sweep ranges (behaviour and lever parameters by default,
-plus a dummy), run every row R times with common seeds in the compiled engine, and store the
-runs in resumable Parquet chunks: the design's raw values and the values the model used, the
-outcomes with their censoring flags, end-of-run indices and, with --record monthly, chosen
-metrics every month. --merge joins finished shards.
+plus a dummy; with --parameter-sets, the levers, each LHS row joined with one plausible world:
+row i with world i mod n), run every row R times with common seeds in the compiled engine, and
+store the runs in resumable Parquet chunks: the design's raw values and the values the model
+used, the outcomes with their censoring flags, end-of-run indices and, with --record monthly,
+chosen metrics every month. --merge joins finished shards.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from experiments.cli.options import (
     add_model,
     add_model_class,
+    add_parameter_sets,
     add_replicates,
     add_run_options,
     add_scenario,
@@ -35,10 +37,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="base sample size (Sobol N, Morris trajectories, LHS points)")
     add_replicates(p, 4, "runs per design row")
     p.add_argument("--params", default="", help="comma-separated parameters to vary "
-                   "(default: every behaviour and lever parameter)")
+                   "(default: every behaviour and lever parameter; with --parameter-sets, "
+                   "every lever parameter)")
     add_scenario(p, None, " whose values the other parameters take (default tpn_baseline)")
     p.add_argument("--values", action="append", default=[], metavar="NAME=V1,V2,...",
                    help="grid values of one parameter (repeatable; --method grid)")
+    add_parameter_sets(p, "defaults", 0)
     p.add_argument("--design", default=None, metavar="FILE.csv",
                    help="--method table: a CSV whose columns are parameters and whose rows are "
                    "the design points (e.g. calibrated parameter sets)")
@@ -175,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         problem_file=args.problem, second_order=args.second_order, levels=args.levels,
         values=grid or None, chunk_rows=chunk_rows, seed_set=args.seed_set, table=table,
         memory=int(args.memory_per_worker * 2**30), model_class=args.model_class,
-        record=args.record)
+        record=args.record, parameter_sets=args.parameter_sets, max_sets=args.max_sets)
     try:
         report = run_sweep(folder, planned, resume=args.resume,
                            workers=1 if args.scheduler else workers(args),

@@ -28,6 +28,8 @@ import pandas as pd
 
 from experiments.policy import brief_own
 from experiments.policy import brief_worlds as bw
+from experiments.policy.discover_report import basis as discovery_basis
+from experiments.policy.discover_report import scope as discovery_scope
 from experiments.research.compare import ENSEMBLE
 from experiments.support.outputs import UserError, check_writable_target, write_results
 from experiments.support.scenarios import Scenario, load_scenario
@@ -304,12 +306,10 @@ def compose(scenario: str = "new_network", sources: Sources | None = None,
         _comparison(src.interventions, "interventions", src.ensemble),
 
         "<h2>5. Discovered conditions</h2>",
-        p(f"Scenario discovery (PRIM) over an LHS sweep of "
-          f"{len(disc.get('parameters', []))} lever and behaviour parameters "
-          f"({disc.get('runs', 0):,} runs): in which parameter boxes is the target "
+        p(f"Scenario discovery (PRIM) over {html.escape(discovery_scope(disc))}: in which "
+          "parameter boxes is the target "
           f"<b>{html.escape(str(disc.get('target', '')))}</b> met?"),
-        f'<p class="rests">Rests on {disc.get("runs", 0):,} runs, one at each point of the '
-        "sweep, over ranges of the parameters (not the plausible worlds).</p>",
+        f'<p class="rests">Rests on {html.escape(discovery_basis(disc))}.</p>',
         _discovery_html(discovery),
         _img(src.discovery / "box_1.png", "The first discovered box",
              "<b>How to read it.</b> Each bar is the range of a parameter inside the box, "

@@ -1,7 +1,9 @@
 """Scenario discovery: the parameter boxes in which an outcome meets a target.
 
 ``phase0 discover DIR --target "engagement_months <= 60"`` reads a finished sweep (typically an
-LHS sweep of the lever and behaviour parameters) and runs PRIM, the patient rule induction method
+LHS sweep of the levers in the plausible worlds, ``phase0 sweep --parameter-sets posterior``,
+whose worlds' behaviour parameters are candidates too; or one of every lever and behaviour
+parameter over its prior range) and runs PRIM, the patient rule induction method
 (Friedman and Fisher 1999), as the EMA Workbench implements it for scenario discovery (Bryant and
 Lempert 2010; Kwakkel 2017), on every run: a run is "of interest" when it meets the target. A
 censored run (the outcome not reached within the horizon) never meets ``X_months <= v``, and
@@ -26,7 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.support.outputs import UserError, check_writable_target, write_results
+from experiments.support.outputs import (
+    UserError,
+    check_writable_target,
+    portable_path,
+    write_results,
+)
 from simulation.parameters import REGISTRY
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -95,11 +102,16 @@ def parse_target(text: str) -> Target:
 
 
 def load_runs(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, list[str]]:
-    """A finished sweep's manifest, per-run results and swept parameters (without the dummy)."""
+    """A finished sweep's manifest, per-run results and the parameters that vary in it.
+
+    Candidates are the swept parameters (without the dummy) and, in a sweep over plausible
+    worlds, the parameters the worlds supply; those that take one value in every run go.
+    """
     from experiments.research.sweep.storage import RESULTS, SweepFolder
 
     manifest, runs = SweepFolder(folder).read_finished(RESULTS)
     swept = [n for n in manifest["problem"]["names"] if n != DUMMY]
+    swept += (manifest.get("worlds") or {}).get("parameters", [])
     varying = [n for n in swept if runs[n].nunique() > 1]
     if not varying:
         raise UserError(f"the sweep in '{folder}' varies no parameter")
@@ -242,17 +254,24 @@ def discover(folder: Path, target: Target, *, out: Path | None = None, threshold
     scores_df.columns = ["parameter", "score"]
     scores_df = scores_df.sort_values("score", ascending=False).reset_index(drop=True)
 
-    text = _reading(target, manifest, len(runs), share, readings, scores_df)
-    record = {"target": str(target), "sweep": str(folder), "sweep_fingerprint":
+    from experiments.policy.discover_report import basis, figures, reading
+
+    text = reading(target, manifest, len(runs), share, readings, scores_df, names)
+    worlds = manifest.get("worlds")
+    record = {"target": str(target), "sweep": portable_path(folder), "sweep_fingerprint":
               manifest.get("fingerprint"), "sweep_method": manifest.get("method"),
               "scenario": manifest.get("scenario"), "runs": len(runs),
+              "replicates": manifest.get("replicates"),
+              "sampled": [n for n in manifest["problem"]["names"] if n != DUMMY],
+              "worlds": {k: worlds[k] for k in ("source", "count")} if worlds else None,
               "share_meeting_target": share, "density_threshold": threshold,
               "peel_alpha": peel_alpha, "mass_min": mass_min, "significance": significance,
               "boxes": len(boxes),
               "seed": seed, "parameters": names}
+    record["basis"] = basis(record)
     write_results(out, {
         "boxes.csv": table, "trajectory.csv": trajectory, "feature_scores.csv": scores_df,
-        "discovery.md": text, ".": lambda folder: _figures(boxes, readings, scores_df, target,
+        "discovery.md": text, ".": lambda folder: figures(boxes, readings, scores_df, target,
                                                            folder),
     }, record, overwrite=overwrite, inputs=[folder])
     return {"boxes": table, "scores": scores_df, "text": text, "record": record,
@@ -327,73 +346,3 @@ def _quasi_p(box, i: int) -> dict[str, float]:
         return {}
     values = frame[qp_cols].apply(pd.to_numeric, errors="coerce").min(axis=1, skipna=True)
     return {str(k): float(v) for k, v in values.items()}
-
-
-def _reading(target: Target, manifest: dict[str, Any], n: int, share: float,
-             readings: list, scores: pd.DataFrame) -> str:
-    lines = [f"# Scenario discovery: {target}", "",
-             f"Sweep: {manifest.get('method')} design over {len(manifest['problem']['names']) - 1}"
-             f" parameters from scenario {manifest.get('scenario')}, {n} runs. The target is met "
-             f"in {share:.1%} of runs (censored runs never meet an upper bound on a month).", ""]
-    for k, stats, conditions in readings:
-        lines.append(f"**Box {k}** (coverage {stats['coverage']:.0%}: the share of all runs "
-                     f"meeting the target that fall in the box; density {stats['density']:.0%}: "
-                     f"the share of runs in the box that meet it; mass {stats['mass']:.0%} of "
-                     "all runs):")
-        lines.append("")
-        if conditions:
-            lines.append(f"{target} needed " + "; ".join(conditions) + ".")
-        else:
-            lines.append("no restriction.")
-        lines.append("")
-    top = ", ".join(f"{r.parameter} ({r.score:.2f})" for r in scores.head(5).itertuples())
-    lines += [f"Feature scores (extra trees; what matters most for the target): {top}.", "",
-              "How to read it: a box is a region of the swept ranges where the target is met "
-              "most of the time. Coverage and density trade off: a larger box covers more of "
-              "the runs that succeed but includes more that fail (see tradeoff.png). A box is "
-              "a description of the simulated runs, not a guarantee.", ""]
-    return "\n".join(lines)
-
-
-def _figures(boxes: list, readings: list, scores: pd.DataFrame, target: Target,
-             out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.5, 5), constrained_layout=True)
-    for k, box in enumerate(boxes, start=1):
-        t = box.peeling_trajectory
-        ax.plot(t["coverage"], t["density"], marker=".", ms=4, lw=1, label=f"box {k}")
-        i = _selected(box)
-        ax.scatter([t["coverage"].iloc[i]], [t["density"].iloc[i]], s=80, marker="*",
-                   zorder=5, color=ax.lines[-1].get_color())
-    ax.set(xlabel="coverage (share of successful runs inside the box)",
-           ylabel="density (share of runs in the box that succeed)", xlim=(0, 1.02),
-           ylim=(0, 1.02))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title(f"PRIM peeling trajectory: {target}\n(star: the box reported)", fontsize=10)
-    fig.savefig(out / "tradeoff.png", dpi=110)
-    plt.close(fig)
-
-    for k, box in enumerate(boxes, start=1):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            figs = box.inspect(_selected(box), style="graph")
-        fig = figs[0] if isinstance(figs, list | tuple) else figs
-        fig = fig.figure if hasattr(fig, "figure") and not hasattr(fig, "savefig") else fig
-        fig.set_size_inches(8, max(2.5, 0.6 * (len(readings[k - 1][2]) + 2)))
-        fig.suptitle(f"Box {k} for {target}: restricted ranges (bars) within the swept ranges",
-                     fontsize=10)
-        fig.savefig(out / f"box_{k}.png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
-
-    top = scores.head(15)[::-1]
-    fig, ax = plt.subplots(figsize=(6.5, 0.3 * len(top) + 1.2), constrained_layout=True)
-    ax.barh(top["parameter"], top["score"], color="#2c7fb8")
-    ax.set_xlabel("feature score (extra trees)")
-    ax.set_title(f"What matters most for {target}", fontsize=10)
-    fig.savefig(out / "feature_scores.png", dpi=110)
-    plt.close(fig)

@@ -23,6 +23,9 @@ from experiments.support.outputs import UserError
 from simulation.parameters import REGISTRY, names
 
 DUMMY = "dummy"
+#: The column of a design over plausible worlds holding each row's world id (not a parameter; see
+#: :mod:`experiments.research.sweep.worlds`).
+WORLD = "world"
 METHODS = ("sobol", "morris", "lhs", "grid", "table")
 
 
@@ -90,6 +93,9 @@ def build_problem(params: Sequence[str] | None = None,
     for n in chosen:
         if n == DUMMY:
             raise UserError(f"'{DUMMY}' is added to every design; do not name it")
+        if n == WORLD:
+            raise UserError(f"'{WORLD}' is the plausible world of a row (--parameter-sets), not "
+                            "a parameter; do not name it")
         if n in extra:
             lo, hi = extra[n]
         elif n in REGISTRY:
@@ -240,11 +246,11 @@ def _grid(problem: Problem, values: Mapping[str, Sequence[float]]) -> np.ndarray
 def row_parameters(design: pd.DataFrame, base: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Model parameters of every design row: the base (scenario) values with the row's values.
 
-    Registry integers are rounded and booleans are true from 0.5 up; the dummy and parameters the
-    registry does not know pass through unchanged (for ``--model``).
+    Registry integers are rounded and booleans are true from 0.5 up; the dummy and the world id
+    are left out; parameters the registry does not know pass through unchanged (for ``--model``).
     """
     out = []
-    cols = [c for c in design.columns if c != DUMMY]
+    cols = [c for c in design.columns if c not in (DUMMY, WORLD)]
     for values in design[cols].itertuples(index=False, name=None):
         row = dict(base)
         for name, v in zip(cols, values, strict=True):

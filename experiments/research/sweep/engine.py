@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.research.sweep.design import row_parameters
+from experiments.research.sweep.design import WORLD, row_parameters
 from experiments.research.sweep.outputs import (
     USED,
     add_used_values,
@@ -100,7 +100,7 @@ def run_chunk(task: ChunkTask) -> pd.DataFrame:
             "seed": np.tile(np.asarray(task.seeds, np.int64), len(task.rows))}
     values = np.repeat(np.asarray(task.design_values, float), n_rep, axis=0)
     for j, col in enumerate(task.design_columns):
-        base[col] = values[:, j]
+        base[col] = values[:, j].astype(np.int64) if col == WORLD else values[:, j]
     params = [p for p in task.params for _ in task.seeds]
     seeds = list(task.seeds) * len(task.rows)
     if task.model is None:
@@ -215,11 +215,12 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
                    design: pd.DataFrame, run_seeds: list[int],
                    memory: int = WORKER_MEMORY, model_class: str | None = None,
                    model_source: str | None = None,
-                   monthly: Sequence[str] | None = None) -> dict[str, Any]:
+                   monthly: Sequence[str] | None = None,
+                   worlds: dict[str, Any] | None = None) -> dict[str, Any]:
     """The manifest of a new sweep, with its fingerprint and provenance.
 
-    ``model_class`` is recorded only when given, so that the fingerprints of sweeps of the
-    model itself stay what they were.
+    ``model_class`` and ``worlds`` (a design over plausible worlds) are recorded only when
+    given, so that the fingerprints of other sweeps stay what they were.
     """
     from simulation.provenance import provenance
 
@@ -236,6 +237,8 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
         manifest["model_class_sha256"] = model_source
     if monthly:
         manifest["record"] = {"monthly": list(monthly)}
+    if worlds:
+        manifest["worlds"] = worlds
     manifest["provenance_sha256"] = provenance_hash(manifest)
     manifest["fingerprint"] = fingerprint(manifest)
     return manifest

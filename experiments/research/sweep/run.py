@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.research.sweep import design as designs
+from experiments.research.sweep import worlds as sweep_worlds
 from experiments.research.sweep.engine import (
     WORKER_MEMORY,
     assemble,
@@ -42,7 +43,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
               table: pd.DataFrame | None = None,
               memory: int = WORKER_MEMORY,
               model_class: str | type | None = None,
-              record: str | None = None) -> tuple[SweepFolder, dict[str, Any]]:
+              record: str | None = None, parameter_sets: str | None = None,
+              max_sets: int = 0) -> tuple[SweepFolder, dict[str, Any]]:
     """Describe a sweep (design, seeds, base parameters) without running anything.
 
     With ``method="table"``, ``table`` is the design itself: one row per design point.
@@ -50,6 +52,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
     the manifest records it, and the sweep's workers import it from there (as they do
     ``--model``): the command line named it. ``record`` ``"monthly"`` or
     ``"monthly:M1,M2"`` also keeps those metrics every month (``monthly.parquet``).
+    ``parameter_sets`` other than 'defaults' joins every row of an LHS design (of the levers,
+    unless ``params`` says otherwise) with one plausible world (:mod:`.worlds`).
     """
     from experiments.research.sweep.outputs import parse_record
 
@@ -60,6 +64,9 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         raise UserError(f"--replicates must be at least 1, got {replicates}")
     if seed_set < 1:
         raise UserError(f"--seed-set must be at least 1, got {seed_set}")
+    if sweep_worlds.wanted(parameter_sets):
+        sweep_worlds.check_method(method, model)
+        params = params or sweep_worlds.levers()
     extra = designs.read_problem_file(problem_file) if problem_file else None
     if model is None and extra:
         unknown = [k for k in extra if k not in designs.REGISTRY]
@@ -87,6 +94,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
 
         sc = load_scenario(scenario or "tpn_baseline")
         base, scenario_name = dict(sc.params), sc.name
+        if sweep_worlds.wanted(parameter_sets):
+            ids, worlds = sweep_worlds.load(parameter_sets, max_sets, sc.overrides, params)
         for name in cls.parameters if cls is not None else ():  # the class's own, at defaults
             base.setdefault(name, designs.REGISTRY[name].default)
     if method == "table":
@@ -98,10 +107,15 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         problem = designs.build_problem(params, extra)
     design = designs.sample(problem, method, n, seed, second_order=second_order,
                             levels=levels, values=values, table=table)
+    joined = None
+    if sweep_worlds.wanted(parameter_sets):
+        design = sweep_worlds.join(design, ids, worlds)
+        joined = sweep_worlds.record(parameter_sets, max_sets, ids, worlds, len(design))
     if model is None:  # validate before anything runs (every distinct row of a table)
         from simulation.parameters import ParameterError, resolve
 
-        check = design.drop_duplicates() if method == "table" else design.head(1)
+        check = (design.drop_duplicates() if method == "table" else
+                 design.head(len(ids)) if joined else design.head(1))  # each world once
         for row in designs.row_parameters(check, base):
             try:
                 resolve(row)
@@ -117,7 +131,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         levels=levels, values={k: list(v) for k, v in (values or {}).items()} or None,
         chunk_rows=rows_per_chunk, design=design, memory=int(memory),
         run_seeds=common_seeds(seed, replicates, seed_set), model_class=class_name,
-        model_source=source_hash(cls) if cls is not None else None, monthly=monthly)
+        model_source=source_hash(cls) if cls is not None else None, monthly=monthly,
+        worlds=joined)
     return SweepFolder(out), {"manifest": manifest, "design": design}
 
 

@@ -53,6 +53,8 @@ def fingerprint(manifest: dict[str, Any]) -> str:
     for optional in ("model_class", "model_class_sha256", "record"):
         if manifest.get(optional):
             core[optional] = manifest[optional]
+    if manifest.get("worlds"):  # not the source's name: it depends on the working folder
+        core["worlds"] = {k: v for k, v in manifest["worlds"].items() if k != "source"}
     return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()
 
 

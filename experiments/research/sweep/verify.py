@@ -5,15 +5,17 @@ failure by name:
 
 - the manifest's recorded hashes: its fingerprint, its ``provenance_sha256`` and the
   ``design_sha256`` of ``design.parquet``; and that the design follows from the manifest
-  (method, n, seed, problem) for every method but ``table``;
+  (method, n, seed, problem) for every method but ``table``, and, over plausible worlds, that
+  row i holds world i mod count and the worlds are those the manifest's hash records;
 - every design row re-run with the recorded seeds, and present in ``results.parquet`` exactly
   once per replicate (no row missing, doubled or foreign), equal value for value;
 - the chunks in ``chunks/`` against the same runs;
 - ``rows.parquet`` and ``rows.csv`` (what ``phase0 analyze`` reads) against the per-row table
   derived again from the runs, and ``monthly.parquet`` when the sweep recorded one.
 
-Where the code or packages differ from those recorded, it says so in notes: results may still
-match, and when they do not, that is the first place to look.
+Where the code or packages differ from those recorded, or the worlds' source now holds other
+worlds, it says so in notes: results may still match, and when they do not, that is the first
+place to look.
 
 A sweep of another model (``--model``) or of a model class runs that code again: it is imported
 only when the user names it again and it matches the manifest's, never because a results file
@@ -29,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.research.sweep import design as designs
+from experiments.research.sweep import worlds as sweep_worlds
 from experiments.research.sweep.engine import aggregate, execute, plan_chunks, tasks_for
 from experiments.research.sweep.outputs import add_used_values, parse_record
 from experiments.research.sweep.run import trusted_model, trusted_model_class
@@ -117,8 +120,9 @@ def design_failures(manifest: dict[str, Any], design: pd.DataFrame) -> list[str]
         out.append(f"{DESIGN} has {len(design)} rows, the manifest records "
                    f"{manifest['design_rows']}")
     names = manifest["problem"]["names"]
-    if list(design.columns) != names:
-        out.append(f"{DESIGN} columns {list(design.columns)} are not the manifest's {names}")
+    if list(design.columns) != sweep_worlds.columns(manifest):
+        out.append(f"{DESIGN} columns {list(design.columns)} are not the manifest's "
+                   f"{sweep_worlds.columns(manifest)}")
     elif manifest["method"] != "table":  # a table comes from the user, nothing to derive
         problem = designs.Problem(tuple(names),
                                   tuple(tuple(b) for b in manifest["problem"]["bounds"]))
@@ -131,7 +135,9 @@ def design_failures(manifest: dict[str, Any], design: pd.DataFrame) -> list[str]
         except Exception as exc:  # a manifest whose method cannot sample: say so
             out.append(f"the design cannot be derived from the manifest ({exc})")
         else:
-            if design_hash(again) != design_hash(design):
+            if manifest.get("worlds"):  # the levers sampled, each row joined with its world
+                out += sweep_worlds.failures(manifest, design, again)
+            elif design_hash(again) != design_hash(design):
                 out.append(f"{DESIGN} does not follow from the manifest's method, n, seed and "
                            "problem")
     return out
@@ -252,7 +258,7 @@ def provenance_notes(manifest: dict[str, Any]) -> list[str]:
     from simulation.provenance import provenance
 
     now = provenance()
-    notes = []
+    notes = sweep_worlds.source_note(manifest)
     if manifest.get("code_version") != now["code_version"]:
         notes.append(f"the sweep was run with code {manifest.get('code_version')}, this is "
                      f"{now['code_version']}")
