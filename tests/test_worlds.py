@@ -222,3 +222,45 @@ def test_the_policy_brief_reads_a_comparison_over_worlds():
         {0: [30, 30], 1: [70, 70], 2: [None, None]}, horizon=360))))
     assert few.iloc[0]["worlds within 5 years"].startswith(
         "too few worlds and runs per world for a verdict (3 worlds x 2 runs)")
+
+
+def test_a_world_is_run_as_the_calibration_ran_it():
+    """The studied network's own behaviour settings give way to a world's; a scenario's own
+    point (new_network's cold start) does not; every tool that runs worlds uses one rule."""
+    from experiments.policy.explore import load_sets
+    from experiments.research.calibrate.priors import base_parameters
+    from experiments.research.sweep import worlds as sweep_worlds
+    from experiments.research.worlds import scenario_in_worlds
+    from experiments.support.scenarios import load_scenario
+    from simulation import run_batch
+
+    tpn, new = load_scenario("tpn_baseline"), load_scenario("new_network")
+    assert tpn.overrides["initial_trust_broker"] != new.overrides["initial_trust_broker"]
+    assert "initial_trust_broker" not in scenario_in_worlds(tpn.overrides)
+    assert scenario_in_worlds(new.overrides) == new.overrides
+    assert scenario_in_worlds(load_scenario("high_turnover").overrides)["turnover_senior"] == 0.3
+    ids, sets = compare.load_worlds("posterior", 2)
+    world = {**sets[0], "initial_trust_broker": 0.15}  # far from both scenarios' values
+    seeds = compare.common_seeds(3, 4)
+    horizon = base_parameters()["horizon_months"]
+    for sc, expected in ((tpn, 0.15), (new, new.overrides["initial_trust_broker"])):
+        runs, _ = compare.run_scenarios([compare.Scenario(sc.name, "", {
+            **sc.overrides, "horizon_months": horizon})], seeds, metrics=(), progress=False,
+            param_sets=[world])
+        direct = run_batch({**world, **sc.overrides, "horizon_months": horizon,
+                            "initial_trust_broker": expected}, seeds)
+        assert runs["phase_zero_months"].tolist() == [r.summary["phase_zero_months"]
+                                                     for r in direct], sc.name
+    # the calibration ran the studied network the same way: its base, then the world
+    calibrated = run_batch({**base_parameters(), **world}, seeds)
+    runs, _ = compare.run_scenarios([compare.Scenario("tpn", "", {**tpn.overrides,
+                                                                  "horizon_months": horizon})],
+                                    seeds, metrics=(), progress=False, param_sets=[world])
+    assert runs["engaged_share"].tolist() == [r.summary["engaged_share"] for r in calibrated]
+    # the explorer's and the sweep's world columns follow the same rule
+    assert "initial_trust_broker" in load_sets("posterior", 2, tpn.overrides)[1]
+    assert "initial_trust_broker" not in load_sets("posterior", 2, new.overrides)[1]
+    _, table = sweep_worlds.load("posterior", 2, scenario_in_worlds(new.overrides), [])
+    assert "initial_trust_broker" not in table
+    _, table = sweep_worlds.load("posterior", 2, scenario_in_worlds(tpn.overrides), [])
+    assert "initial_trust_broker" in table

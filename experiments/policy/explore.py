@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,14 +76,22 @@ __all__ = ["CONTRACT_MONTHS", "GAP_MONTHS", "HORIZON", "MIN_WORLDS", "REGIMES",
 CELL_KEYS = ["core_funding", "kpi_tied", "contract_months", "contract_gap_months"]
 
 
-def load_sets(parameter_sets: str, max_sets: int) -> tuple[list[int], pd.DataFrame]:
-    """World ids and the parameter sets as a table (one world, no columns, for 'defaults')."""
+def load_sets(parameter_sets: str, max_sets: int,
+              overrides: Mapping[str, Any] | None = None) -> tuple[list[int], pd.DataFrame]:
+    """World ids and the parameter sets as a table (one world, no columns, for 'defaults').
+
+    The scenario's settings that apply in a world (``overrides`` through
+    :func:`experiments.research.worlds.scenario_in_worlds`, e.g. ``new_network``'s cold start)
+    are left out of the worlds' columns, so the scenario's value is the one run.
+    """
     from experiments.research.compare import load_worlds
 
     ids, sets = load_worlds(parameter_sets, max_sets or None)
     if not sets:
         return [0], pd.DataFrame(index=[0])
-    return ids, pd.DataFrame(sets)
+    table = pd.DataFrame(sets)
+    kept = worlds.scenario_in_worlds(overrides or {})
+    return ids, table.drop(columns=[c for c in kept if c in table.columns])
 
 
 def _cross(settings: pd.DataFrame, sets: pd.DataFrame) -> pd.DataFrame:
@@ -328,7 +336,7 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
         raise UserError(f"'{out}' is inside the explorer's sweeps folder '{work}'; choose an "
                         "output folder outside it (or another --work)")
     check_writable_target(out, overwrite, reads)
-    ids, sets = load_sets(parameter_sets, max_sets)
+    ids, sets = load_sets(parameter_sets, max_sets, sc.overrides)
     if fresh:
         for part in ("grid", "runway"):
             remove_sweep(work / part, reads[1:])

@@ -32,6 +32,7 @@ from experiments.research.worlds import (
     SPANS,
     WORLD_HORIZON,
     percentile,
+    scenario_in_worlds,
     share_within,
     time_values,
     world_time,
@@ -191,6 +192,7 @@ def _world_times(params: Mapping[str, Any], worlds: Sequence[dict[str, Any]],
                  ids: Sequence[int], seeds: Sequence[int], horizon: int, who: str
                  ) -> pd.DataFrame:
     """Every world's time to each outcome under ``params`` (one engine call for all runs)."""
+    params = scenario_in_worlds(params)
     batch = [{**w, **params, "horizon_months": horizon} for w in worlds for _ in seeds]
     results = run_batch(batch, [s for _ in worlds for s in seeds])
     rows = []

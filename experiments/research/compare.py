@@ -28,6 +28,7 @@ from experiments.research.survival import (
     format_months,
     kaplan_meier,
 )
+from experiments.research.worlds import scenario_in_worlds
 from experiments.support.models import model_class_name
 from experiments.support.outputs import check_writable_target, portable_path, write_results
 from experiments.support.parallel import map_in_order
@@ -92,8 +93,10 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
     jobs = []
     for s in scenarios:
         for k, extra in enumerate(sets):
-            # A parameter set fixes behaviour; the scenario's own settings (levers) win.
-            params = {**extra, **s.overrides}
+            # A world fixes behaviour; the scenario's own settings win where they are what it
+            # is about (worlds.scenario_in_worlds), as the calibration ran the studied network.
+            params = {**extra, **(scenario_in_worlds(s.overrides) if param_sets
+                                  else s.overrides)}
             for start in range(0, len(seeds), _CHUNK):
                 keep = max(0, min(_CHUNK, per_set - start)) if k < sets_kept else 0
                 jobs.append((s.name, k, start, params, list(seeds[start:start + _CHUNK]), keep))

@@ -19,7 +19,8 @@ supports nothing finer.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,28 @@ PERCENTILES = (10, 50, 90)
 WORLD_HORIZON = 360
 #: The column of the per-run table that identifies a world (run_scenarios' own).
 WORLD_KEY = "parameter_set"
+#: The scenario the calibration fits: a world is this network's behaviour, every value drawn.
+CALIBRATED_SCENARIO = "tpn_baseline"
+
+
+def scenario_in_worlds(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A scenario's settings as they apply in a plausible world.
+
+    A world gives every behaviour parameter of the studied network, including those the studied
+    network's scenario file sets for its single-set runs (the calibration drew them anew, e.g.
+    ``initial_trust_broker``). So a scenario's behaviour value equal to the studied network's own
+    gives way to the world's, while one that differs is what the scenario is about and wins
+    (``new_network``'s cold start, ``high_turnover``'s rates); levers, structure and
+    measurement settings always win. Every tool that runs a scenario in worlds uses this rule,
+    as the calibration does for the studied network.
+    """
+    from experiments.support.scenarios import load_scenario
+    from simulation.parameters import REGISTRY
+
+    studied = load_scenario(CALIBRATED_SCENARIO).overrides
+    return {k: v for k, v in overrides.items()
+            if not (k in REGISTRY and REGISTRY[k].kind == "behaviour" and k in studied
+                    and studied[k] == v)}
 
 
 def world_time(months: Sequence[float], censored: Sequence[bool]) -> float:

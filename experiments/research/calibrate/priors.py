@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.research.calibrate.patterns import PAPER, Targets, set_statistics
+from experiments.research.worlds import CALIBRATED_SCENARIO as SCENARIO
 from experiments.support.parallel import map_in_order
 from experiments.support.scenarios import load_scenario
 from simulation import run_batch
 from simulation.parameters import BUILT_IN, REGISTRY
-
-SCENARIO = "tpn_baseline"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from experiments.research.sweep.storage import (
     SweepFolder,
     design_hash,
 )
+from experiments.research.worlds import scenario_in_worlds
 from experiments.support.models import load_model_class
 from experiments.support.outputs import UserError
 
@@ -95,7 +96,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
         sc = load_scenario(scenario or "tpn_baseline")
         base, scenario_name = dict(sc.params), sc.name
         if sweep_worlds.wanted(parameter_sets):
-            ids, worlds = sweep_worlds.load(parameter_sets, max_sets, sc.overrides, params)
+            ids, worlds = sweep_worlds.load(parameter_sets, max_sets,
+                                            scenario_in_worlds(sc.overrides), params)
         for name in cls.parameters if cls is not None else ():  # the class's own, at defaults
             base.setdefault(name, designs.REGISTRY[name].default)
     if method == "table":

@@ -6,8 +6,10 @@ levers by default) over their ranges, as any LHS design, and joins design row ``
 ``rows // n`` or one more rows, and LHS rows come in no order, so which lever values meet which
 world is as good as random. A world's values enter the design as columns, as in a
 ``--method table`` design (the runs table holds them and an analysis sees them), and a
-``world`` column holds its id. A parameter the scenario sets itself keeps the scenario's value,
-as in ``phase0 compare``: a world supplies behaviour, the scenario its own settings.
+``world`` column holds its id. A parameter the scenario sets itself keeps the scenario's value
+where that is what the scenario is about, as in ``phase0 compare``
+(:func:`experiments.research.worlds.scenario_in_worlds`): a world supplies behaviour, the scenario
+its own settings.
 
 The manifest's ``worlds`` records the source, the ids, the parameters a world supplies and a
 hash of the worlds the design uses; ``phase0 reproduce`` derives the levers again from the
@@ -60,8 +62,9 @@ def load(spec: str, limit: int, scenario_sets: Iterable[str], sampled: Sequence[
          ) -> tuple[list[int], pd.DataFrame]:
     """World ids and their values (floats, checked as ``--set`` checks a value).
 
-    Parameters the scenario sets (``scenario_sets``) are left to the scenario; a parameter the
-    design samples (``sampled``) may not come from the worlds too.
+    Parameters the scenario sets (``scenario_sets``: its settings as they apply in a world,
+    :func:`experiments.research.worlds.scenario_in_worlds`) are left to the scenario; a
+    parameter the design samples (``sampled``) may not come from the worlds too.
     """
     from experiments.research.compare import load_worlds
 
