@@ -67,6 +67,12 @@ def test_row_i_takes_world_i_mod_n_with_its_values(sweep):
     assert (w["source"], w["count"], w["ids"]) == ("posterior", WORLDS, ids)
     assert w["parameters"] == behaviour and "i mod count" in w["assignment"]
     assert manifest["problem"]["names"] == [*LEVERS, "dummy"]
+    # each world runs on its own seeds (recorded), not on the same few in every world
+    from experiments.research.worlds import WORLD_SEEDS, world_seeds
+
+    assert manifest["world_seeds"] == WORLD_SEEDS
+    for run in runs.itertuples(index=False):
+        assert run.seed == world_seeds(manifest["run_seeds"], run.world)[run.replicate]
 
 
 def test_same_seed_same_runs_and_other_seed_other_levers(sweep, small, tmp_path):

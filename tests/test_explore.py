@@ -136,6 +136,15 @@ def test_explorer_gives_shares_of_worlds_and_resumes(tiny, tmp_path, capsys):
                                     "censored"]
     assert set(worlds["world"]) == {7, 8, 9} and len(worlds) == 16 * 3 * 2
     runs = pd.read_parquet(work / "grid" / "results.parquet")
+    # each world on its own seeds, the same in every cell of the grid
+    from experiments.research.worlds import world_seeds
+
+    run_seeds = json.loads((work / "grid" / "manifest.json").read_text())["run_seeds"]
+    for world, sub in runs.groupby("world"):
+        assert (sub.groupby("row")["seed"].apply(list) == pd.Series(
+            [world_seeds(run_seeds, world)] * sub["row"].nunique(),
+            index=sorted(sub["row"].unique()))).all()
+    assert main(["reproduce", str(work / "grid"), "--workers", "1", "--quiet"]) == 0
     for world, k in ((7, 0), (9, 2)):
         mine = runs[runs["row"] % 3 == k]
         cell = mine[mine["row"] == mine["row"].min()]

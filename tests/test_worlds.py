@@ -230,7 +230,7 @@ def test_a_world_is_run_as_the_calibration_ran_it():
     from experiments.policy.explore import load_sets
     from experiments.research.calibrate.priors import base_parameters
     from experiments.research.sweep import worlds as sweep_worlds
-    from experiments.research.worlds import scenario_in_worlds
+    from experiments.research.worlds import scenario_in_worlds, world_seeds
     from experiments.support.scenarios import load_scenario
     from simulation import run_batch
 
@@ -248,11 +248,11 @@ def test_a_world_is_run_as_the_calibration_ran_it():
             **sc.overrides, "horizon_months": horizon})], seeds, metrics=(), progress=False,
             param_sets=[world])
         direct = run_batch({**world, **sc.overrides, "horizon_months": horizon,
-                            "initial_trust_broker": expected}, seeds)
+                            "initial_trust_broker": expected}, world_seeds(seeds, 0))
         assert runs["phase_zero_months"].tolist() == [r.summary["phase_zero_months"]
                                                      for r in direct], sc.name
     # the calibration ran the studied network the same way: its base, then the world
-    calibrated = run_batch({**base_parameters(), **world}, seeds)
+    calibrated = run_batch({**base_parameters(), **world}, world_seeds(seeds, 0))
     runs, _ = compare.run_scenarios([compare.Scenario("tpn", "", {**tpn.overrides,
                                                                   "horizon_months": horizon})],
                                     seeds, metrics=(), progress=False, param_sets=[world])
@@ -264,3 +264,24 @@ def test_a_world_is_run_as_the_calibration_ran_it():
     assert "initial_trust_broker" not in table
     _, table = sweep_worlds.load("posterior", 2, scenario_in_worlds(tpn.overrides), [])
     assert "initial_trust_broker" in table
+
+
+def test_each_world_runs_on_its_own_seeds_the_same_in_every_scenario():
+    """Within a world the scenarios share seeds (a contrast is theirs); across worlds the seeds
+    differ, so a share of worlds does not hang on a few places shared by all of them."""
+    from experiments.research.worlds import world_seeds
+
+    seeds = compare.common_seeds(5, 8)
+    assert world_seeds(seeds, 3) == world_seeds(seeds, 3)
+    assert len({tuple(world_seeds(seeds, w)) for w in range(50)}) == 50
+    assert not set(world_seeds(seeds, 0)) & set(seeds)
+    ids, sets = compare.load_worlds("posterior", 3)
+    scenarios = [compare.Scenario(n, "", {"horizon_months": 60, "venue_community_share": v})
+                 for n, v in (("a", 1.0), ("b", 0.0))]
+    runs, _ = compare.run_scenarios(scenarios, seeds[:2], metrics=(), progress=False,
+                                    param_sets=sets, set_ids=ids)
+    again, _ = compare.run_scenarios(scenarios[:1], seeds[:2], metrics=(), progress=False,
+                                     param_sets=sets[1:2], set_ids=ids[1:2])
+    one = runs[(runs["scenario"] == "a") & (runs["parameter_set"] == 1)]
+    # a world's runs depend on its id, not on which other worlds ran beside it
+    assert one["engaged_share"].tolist() == again["engaged_share"].tolist()

@@ -77,14 +77,15 @@ def run_own(sc: Scenario, run: OwnRun, reference: str) -> OwnComparison:
     scenarios = [_at_horizon(load_scenario(reference), run.horizon), _at_horizon(sc, run.horizon)]
     seeds = common_seeds(run.seed, run.runs)
     runs, _ = run_scenarios(scenarios, seeds, run.workers, metrics=(), progress=run.progress,
-                            param_sets=sets)
+                            param_sets=sets, set_ids=ids)
     runs.insert(2, "world", runs["parameter_set"].map(dict(enumerate(ids))))
     times = worlds.world_times(runs)
     times.insert(2, "world", times["parameter_set"].map(dict(enumerate(ids))))
     summary = worlds.summarise_worlds(times, [s.name for s in scenarios])
     record = {"scenarios": [s.name for s in scenarios], "worlds": len(sets),
               "runs_per_world": run.runs, "world_ids": ids, "horizon_months": run.horizon,
-              "seed": run.seed, "run_seeds": seeds, "parameter_sets": sets,
+              "seed": run.seed, "run_seeds": seeds, "world_seeds": worlds.WORLD_SEEDS,
+              "parameter_sets": sets,
               "seconds": round(time.perf_counter() - started, 1)}
     return OwnComparison(summary, times, record)
 

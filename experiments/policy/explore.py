@@ -133,14 +133,14 @@ def runway_design(sets: pd.DataFrame, runways: Sequence[int] | None = None,
 
 
 def _run(work: Path, table: pd.DataFrame, scenario: str, replicates: int, seed: int,
-         workers: int, progress: bool) -> pd.DataFrame:
+         workers: int, progress: bool, ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Run (or resume) one table design on the sweep engine; its per-run results."""
     from experiments.research.sweep.run import new_sweep, run_sweep
 
     folder, planned = new_sweep(work, method="table", n=0, replicates=replicates, seed=seed,
                                 params=None, scenario=scenario, model=None, problem_file=None,
                                 second_order=False, levels=4, values=None, chunk_rows=None,
-                                table=table)
+                                table=table, world_ids=ids)
     try:
         report = run_sweep(folder, planned, resume=True, workers=workers, scheduler=None,
                            shard=None, progress=progress)
@@ -341,11 +341,11 @@ def explore_funding(out: Path, *, scenario: str = "new_network",
         for part in ("grid", "runway"):
             remove_sweep(work / part, reads[1:])
     scenario_arg = str(sc.path) if sc.path else scenario
+    own = ids if len(sets.columns) else None  # each world on its own seeds; defaults: common
     grid_runs = _run(work / "grid", grid_design(sets, horizon), scenario_arg, replicates, seed,
-                     workers, progress)
+                     workers, progress, own)
     runway_runs = _run(work / "runway", runway_design(sets, horizon=horizon, regimes=regimes),
-                       scenario_arg,
-                       replicates, seed, workers, progress)
+                       scenario_arg, replicates, seed, workers, progress, own)
     g_times = world_times(grid_runs, ids, CELL_KEYS)
     r_times = world_times(runway_runs, ids, [*CELL_KEYS, "flexible_runway_months"])
     grid = summarise_grid(g_times)

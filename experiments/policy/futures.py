@@ -35,6 +35,7 @@ from experiments.research.worlds import (
     scenario_in_worlds,
     share_within,
     time_values,
+    world_seeds,
     world_time,
 )
 from experiments.support.scenarios import load_scenario
@@ -194,7 +195,7 @@ def _world_times(params: Mapping[str, Any], worlds: Sequence[dict[str, Any]],
     """Every world's time to each outcome under ``params`` (one engine call for all runs)."""
     params = scenario_in_worlds(params)
     batch = [{**w, **params, "horizon_months": horizon} for w in worlds for _ in seeds]
-    results = run_batch(batch, [s for _ in worlds for s in seeds])
+    results = run_batch(batch, [s for w in ids for s in world_seeds(seeds, w)])
     rows = []
     for k, world in enumerate(ids):
         mine = results[k * len(seeds):(k + 1) * len(seeds)]

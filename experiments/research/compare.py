@@ -28,7 +28,7 @@ from experiments.research.survival import (
     format_months,
     kaplan_meier,
 )
-from experiments.research.worlds import scenario_in_worlds
+from experiments.research.worlds import WORLD_SEEDS, scenario_in_worlds, world_seeds
 from experiments.support.models import model_class_name
 from experiments.support.outputs import check_writable_target, portable_path, write_results
 from experiments.support.parallel import map_in_order
@@ -79,16 +79,22 @@ def _run_chunk(params: dict[str, Any], seeds: list[int], metrics: tuple[str, ...
 def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: int = 1,
                   metrics: tuple[str, ...] = TRAJECTORY_METRICS, progress: bool = True,
                   param_sets: Sequence[dict[str, Any]] | None = None,
-                  model_class: type | None = None,
+                  model_class: type | None = None, set_ids: Sequence[int] | None = None,
                   ) -> tuple[pd.DataFrame, dict[str, dict[str, np.ndarray]]]:
     """Run every scenario on every seed (optionally for every extra parameter set).
 
     Returns a tidy table with one row a run, and per scenario the monthly series of ``metrics``
     (shape (runs, months + 1)) of at most :data:`SERIES_RUNS` runs: all of them with one
     parameter set; with many, the first runs of the first sets (see :func:`series_plan`).
-    Results do not depend on ``workers``.
+    Results do not depend on ``workers``. With ``param_sets`` each world runs on its own seeds
+    (:func:`experiments.research.worlds.world_seeds` of ``seeds`` and its id in ``set_ids``,
+    by default its position), the same in every scenario.
     """
     sets = list(param_sets) if param_sets else [{}]
+    ids = list(set_ids) if set_ids is not None else list(range(len(sets)))
+    if len(ids) != len(sets):
+        raise ValueError(f"set_ids has {len(ids)} ids for {len(sets)} parameter sets")
+    own = [world_seeds(seeds, w) for w in ids] if param_sets else [list(seeds)]
     sets_kept, per_set = series_plan(len(sets), len(seeds))
     jobs = []
     for s in scenarios:
@@ -99,7 +105,7 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
                                   else s.overrides)}
             for start in range(0, len(seeds), _CHUNK):
                 keep = max(0, min(_CHUNK, per_set - start)) if k < sets_kept else 0
-                jobs.append((s.name, k, start, params, list(seeds[start:start + _CHUNK]), keep))
+                jobs.append((s.name, k, start, params, own[k][start:start + _CHUNK], keep))
     outputs = map_in_order(_run_chunk, [(params, chunk, metrics if keep else (), model_class,
                                          keep) for *_, params, chunk, keep in jobs],
                            [len(job[4]) for job in jobs], workers, progress, desc="scenarios")
@@ -253,12 +259,14 @@ def write_comparison(out: Path, scenarios: Sequence[Scenario], seeds: Sequence[i
     check_writable_target(out, overwrite, inputs)
     order = [s.name for s in scenarios]
     runs, series = run_scenarios(scenarios, seeds, workers, progress=progress,
-                                 param_sets=param_sets, model_class=model_class)
+                                 param_sets=param_sets, model_class=model_class,
+                                 set_ids=world_ids if param_sets else None)
     table, fits = survival_table(runs, order)
     horizon = int(runs["horizon_months"].max())
     manifest: dict[str, Any] = {
         "seed": seed, "model_class": model_class_name(model_class),
         "replicates": len(seeds), "run_seeds": list(seeds),
+        "world_seeds": WORLD_SEEDS if param_sets else None,
         "scenarios": [{"name": s.name, "description": s.description,
                        "file": portable_path(s.path) if s.path else None, "overrides": s.overrides,
                        "parameters": s.params} for s in scenarios],

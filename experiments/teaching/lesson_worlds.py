@@ -106,7 +106,7 @@ def run_lesson_worlds(parameter_sets: str = "posterior", runs: int = RUNS_PER_WO
         raise ValueError("the lesson's numbers over worlds need parameter sets, not 'defaults'")
     scenarios = [s.as_scenario(horizon) for s in settings]
     table, _ = run_scenarios(scenarios, common_seeds(seed, runs), workers, metrics=(),
-                             progress=progress, param_sets=sets)
+                             progress=progress, param_sets=sets, set_ids=ids)
     table["parameter_set"] = [ids[k] for k in table["parameter_set"]]
     times = world_times(table)
     summary = summarise_worlds(times, [s.key for s in settings])

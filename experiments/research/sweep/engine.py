@@ -1,6 +1,7 @@
 """Run a design: batched through ``run_batch``, in chunks, locally or on a dask cluster.
 
-Every design row runs ``replicates`` times with the same seeds (common random numbers). Rows are
+Every design row runs ``replicates`` times with the same seeds (common random numbers; in a design
+over plausible worlds, the same seeds within a world, its own in each world). Rows are
 grouped into fixed chunks, sized by the model's state (``--memory-per-worker``); a chunk is one
 ``run_batch`` call in the compiled engine.
 A run's result depends only on its parameters and seed, so results are identical, bit for bit,
@@ -91,18 +92,33 @@ def load_model(spec: str) -> Callable[[dict[str, Any], int], dict[str, Any]]:
     return fn
 
 
+def run_seeds(task: ChunkTask) -> list[int]:
+    """The seed of every run of a chunk, rows slowest.
+
+    Common random numbers: every row runs on the same seeds, except in a design over plausible
+    worlds (a ``world`` column), where each world runs on its own
+    (:func:`experiments.research.worlds.world_seeds`), the same in every row of that world.
+    """
+    if WORLD not in task.design_columns:
+        return list(task.seeds) * len(task.rows)
+    from experiments.research.worlds import world_seeds
+
+    j = task.design_columns.index(WORLD)
+    return [s for values in task.design_values for s in world_seeds(task.seeds, int(values[j]))]
+
+
 def run_chunk(task: ChunkTask) -> pd.DataFrame:
     """Run every row of a chunk ``len(seeds)`` times; one output row per run, in design order."""
     _pin_threads()
     n_rep = len(task.seeds)
+    seeds = run_seeds(task)
     base = {"row": np.repeat(task.rows, n_rep).astype(np.int64),
             "replicate": np.tile(np.arange(n_rep), len(task.rows)).astype(np.int64),
-            "seed": np.tile(np.asarray(task.seeds, np.int64), len(task.rows))}
+            "seed": np.asarray(seeds, np.int64)}
     values = np.repeat(np.asarray(task.design_values, float), n_rep, axis=0)
     for j, col in enumerate(task.design_columns):
         base[col] = values[:, j].astype(np.int64) if col == WORLD else values[:, j]
     params = [p for p in task.params for _ in task.seeds]
-    seeds = list(task.seeds) * len(task.rows)
     if task.model is None:
         from simulation import run_batch
 
@@ -239,6 +255,10 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
         manifest["record"] = {"monthly": list(monthly)}
     if worlds:
         manifest["worlds"] = worlds
+    if WORLD in design.columns:
+        from experiments.research.worlds import WORLD_SEEDS
+
+        manifest["world_seeds"] = WORLD_SEEDS
     manifest["provenance_sha256"] = provenance_hash(manifest)
     manifest["fingerprint"] = fingerprint(manifest)
     return manifest

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from experiments.research.sweep import design as designs
@@ -45,7 +46,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
               memory: int = WORKER_MEMORY,
               model_class: str | type | None = None,
               record: str | None = None, parameter_sets: str | None = None,
-              max_sets: int = 0) -> tuple[SweepFolder, dict[str, Any]]:
+              max_sets: int = 0, world_ids: Sequence[int] | None = None
+              ) -> tuple[SweepFolder, dict[str, Any]]:
     """Describe a sweep (design, seeds, base parameters) without running anything.
 
     With ``method="table"``, ``table`` is the design itself: one row per design point.
@@ -55,6 +57,8 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
     ``"monthly:M1,M2"`` also keeps those metrics every month (``monthly.parquet``).
     ``parameter_sets`` other than 'defaults' joins every row of an LHS design (of the levers,
     unless ``params`` says otherwise) with one plausible world (:mod:`.worlds`).
+    ``world_ids`` (a table whose row ``i`` holds world ``world_ids[i mod n]``'s values, as the
+    funding explorer builds) adds the ``world`` column, so each world runs on its own seeds.
     """
     from experiments.research.sweep.outputs import parse_record
 
@@ -110,6 +114,11 @@ def new_sweep(out: Path, *, method: str, n: int, replicates: int, seed: int,
     design = designs.sample(problem, method, n, seed, second_order=second_order,
                             levels=levels, values=values, table=table)
     joined = None
+    if world_ids is not None:
+        if method != "table":
+            raise ValueError("world_ids go with a table design")
+        design[designs.WORLD] = np.asarray(world_ids, float)[np.arange(len(design))
+                                                             % len(world_ids)]
     if sweep_worlds.wanted(parameter_sets):
         design = sweep_worlds.join(design, ids, worlds)
         joined = sweep_worlds.record(parameter_sets, max_sets, ids, worlds, len(design))

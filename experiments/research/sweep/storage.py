@@ -50,7 +50,7 @@ def fingerprint(manifest: dict[str, Any]) -> str:
     """
     core = {k: manifest.get(k) for k in DEFINING}
     # only when set, so that the fingerprints of older sweeps stand
-    for optional in ("model_class", "model_class_sha256", "record"):
+    for optional in ("model_class", "model_class_sha256", "record", "world_seeds"):
         if manifest.get(optional):
             core[optional] = manifest[optional]
     if manifest.get("worlds"):  # not the source's name: it depends on the working folder

@@ -116,7 +116,10 @@ def record(spec: str, limit: int, ids: Sequence[int], table: pd.DataFrame,
 def columns(manifest: Mapping[str, Any]) -> list[str]:
     """The design's columns: the sampled ones and the dummy, then the world and its values."""
     w = manifest.get("worlds")
-    return list(manifest["problem"]["names"]) + ([WORLD, *w["parameters"]] if w else [])
+    if w:
+        return list(manifest["problem"]["names"]) + [WORLD, *w["parameters"]]
+    # a table whose rows name their worlds (the funding explorer's): the world id last
+    return list(manifest["problem"]["names"]) + ([WORLD] if manifest.get("world_seeds") else [])
 
 
 def failures(manifest: Mapping[str, Any], design: pd.DataFrame,
