@@ -3,7 +3,7 @@
 When the brief is run on a user's own scenario (``phase0 brief --scenario own.toml``) and the
 scenario comparison it reads does not include it, the brief runs one itself: the scenario and
 the studied network, in worlds evenly spaced through the ensemble, a few runs each with the
-same seeds as ``phase0 compare`` (so the studied network's runs repeat the committed
+seeds ``phase0 compare`` gives those worlds (so the studied network's runs repeat the committed
 comparison's in the same worlds), both to the same horizon. Its tables go into the brief's
 folder with the brief.
 """

@@ -5,7 +5,8 @@ engage, and what would change it?". A :class:`Situation` is the answer's input: 
 analyst can describe without a file (broker, its core funding, contract length and terms, the
 gap between contracts, a flexible runway, venues, payment, senior engagement, network size).
 :class:`Futures` runs it, and the studied network beside it, in worlds of the calibration's
-ensemble (``experiments/calibration/ensemble.csv``) with common seeds, in stages: a first answer
+ensemble (``experiments/calibration/ensemble.csv``), each world on its own seeds (the same
+for every situation), in stages: a first answer
 from a few worlds, then more worlds. Each stage reports, per outcome, the share of worlds in
 which it comes within 5, 10, 15 and 30 years (each world's time is the median of its runs, as
 everywhere, :mod:`experiments.research.worlds`), the curve of that share against time, and,

@@ -1,4 +1,4 @@
-"""Compare scenarios: many replicates each, the same seeds for every scenario.
+"""Compare scenarios: many replicates each, the same seeds for every scenario (in a world).
 
 With one parameter set, writes for both outcomes a table (CSV and Markdown) of Kaplan-Meier
 medians with 95% intervals, restricted mean time to the horizon, share censored and the

@@ -1,7 +1,8 @@
 """Answers over plausible worlds: each world's time to an outcome, then the spread across worlds.
 
 A *world* is one plausible parameter set (a row of the calibration's ensemble). A comparison runs
-every scenario in every world a few times with common seeds. Pooling all those runs into one
+every scenario in every world a few times, each world on its own seeds (the same for every
+scenario, :func:`world_seeds`). Pooling all those runs into one
 Kaplan-Meier curve would mix two things, run-to-run chance and not knowing which world is ours,
 and its interval would only reflect the first. Here instead:
 
@@ -281,7 +282,8 @@ def worlds_report(summary: pd.DataFrame, seed: int, source: str) -> str:
     return (
         "# Scenario comparison over plausible worlds\n\n"
         f"{n} plausible worlds (parameter sets from {source}), {r} runs of each scenario in "
-        f"each world (the same seeds for every scenario and world; root seed {seed}); horizon "
+        f"each world (each world on its own seeds, the same for every scenario; root seed "
+        f"{seed}); horizon "
         f"{horizon} months ({_horizon_years(horizon)} years).\n\n"
         f"Each world's time to an outcome is the median of its {r} runs; a run that does not "
         "reach the outcome counts as later than the horizon, so a world in which half or more "

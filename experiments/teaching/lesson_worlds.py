@@ -4,7 +4,8 @@ The class plays single runs at the registry's defaults, and the lesson's figures
 those defaults: one parameter set. The numbers the lesson quotes as answers ("phase zero ends
 within five years", "the incident costs about three years") are instead given over the
 calibration's ensemble of plausible worlds, like every answer of ``phase0 compare``: each world
-runs each exercise's setting a few times with common seeds, a world's time is the median of its
+runs each exercise's setting a few times on its own seeds (the same for every setting), a
+world's time is the median of its
 runs (:func:`experiments.research.worlds.world_time`), and the table gives the share of worlds
 within 5, 10, 15 and 30 years and the spread of the worlds' times.
 
@@ -95,7 +96,7 @@ def run_lesson_worlds(parameter_sets: str = "posterior", runs: int = RUNS_PER_WO
                       seed: int = 2008, horizon: int = WORLD_HORIZON, workers: int = 1,
                       settings: Sequence[LessonSetting] = SETTINGS, max_sets: int | None = None,
                       progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every setting in every world, ``runs`` common-seed runs each.
+    """Every setting in every world, ``runs`` runs each on the world's own seeds.
 
     Returns the per-world times (:func:`world_times`' table, ``scenario`` the setting's key) and
     the summary per setting and outcome (:func:`summarise_worlds`), with the setting's exercise
@@ -160,7 +161,8 @@ def lesson_markdown(summary: pd.DataFrame, delay: dict[str, float], runs: int,
     lines = [
         "# The lesson's numbers over the plausible worlds", "",
         f"{int(summary['worlds'].max()):,} plausible worlds ({source}), {runs} runs of each "
-        "setting in each world with common seeds, a 30-year horizon. A world's time is the "
+        "setting in each world (the same seeds for every setting of a world, other seeds in each "
+        "world), a 30-year horizon. A world's time is the "
         "median of its runs; the shares are shares of worlds, not probabilities of the future.",
         "",
         "| exercise | setting | outcome | within 5 / 10 / 15 / 30 years | median world | "
