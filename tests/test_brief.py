@@ -329,3 +329,23 @@ def test_brief_is_written_whole_or_not_at_all(tmp_path):
     with pytest.raises(UserError):
         write_brief(out, sources=broken)
     assert not out.exists()
+
+
+def test_a_headline_failing_in_a_handful_of_worlds_names_no_decider():
+    """One failing world in a thousand: whatever separates it does so by chance."""
+    from experiments.policy.brief_worlds import MIN_MINORITY, Basis, verdict
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.uniform(size=1000), "b": rng.uniform(size=1000)})
+    holds = pd.Series(True, index=X.index)
+    holds.iloc[3] = False
+    cells = verdict(holds, Basis(1000, 8), X)
+    assert cells["holds"].startswith("holds in 100% of 1,000")
+    assert cells["decided by"] == ("nothing that can be told from these worlds: it fails in "
+                                   "only 1 of them")
+    # enough failing worlds, all where a is high: a is named, with where it fails
+    holds = pd.Series(X["a"] < 0.9, index=X.index)
+    assert (~holds).sum() >= MIN_MINORITY
+    cells = verdict(holds, Basis(1000, 8), X)
+    assert cells["decided by"].startswith("<code>a</code>") and "0.00" not in cells["decided by"]
+    assert "above 0.9" in cells["where it fails"]

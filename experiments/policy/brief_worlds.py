@@ -113,6 +113,16 @@ def _runs(manifest: dict[str, Any]) -> int | None:
     return None
 
 
+#: Fewest worlds on the rarer side (holding or failing) before the brief names what decides a
+#: headline: with fewer, any parameter that separates them does so by chance.
+MIN_MINORITY = 5
+
+
+def _index(value: float) -> str:
+    """A PAWN index in two decimals, never '0.00' for one above its noise level."""
+    return "below 0.01" if value < 0.005 else f"{value:.2f}"
+
+
 def verdict(holds: pd.Series, basis: Basis, X: pd.DataFrame | None) -> dict[str, str]:
     """A headline's cells: in how many worlds it holds, what decides it, where it fails.
 
@@ -130,6 +140,12 @@ def verdict(holds: pd.Series, basis: Basis, X: pd.DataFrame | None) -> dict[str,
         out["decided by"] = "nothing among these worlds: " + (
             "it holds in all of them" if share else "it holds in none of them")
         return out
+    fewer = int(min(holds.sum(), n - holds.sum()))
+    if fewer < MIN_MINORITY:  # a handful of worlds on one side: chance, not a parameter
+        side = "fails" if share > 0.5 else "holds"
+        out["decided by"] = (f"nothing that can be told from these worlds: it {side} in only "
+                             f"{fewer} of them")
+        return out
     if X is None or not set(holds.index) <= set(X.index):
         out["decided by"] = "not known: the worlds' parameters are not available"
         return out
@@ -142,7 +158,7 @@ def verdict(holds: pd.Series, basis: Basis, X: pd.DataFrame | None) -> dict[str,
         out["decided by"] = "no parameter stands out from chance among these worlds"
         return out
     out["decided by"] = ", ".join(f"<code>{html.escape(r.parameter)}</code> "
-                                  f"({r.pawn_median:.2f})" for r in top.itertuples())
+                                  f"({_index(r.pawn_median)})" for r in top.itertuples())
     out["where it fails"] = code(top.iloc[0].phrase) or NONE
     return out
 
