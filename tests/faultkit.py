@@ -81,3 +81,15 @@ def refused(argv: Sequence[str], capsys: pytest.CaptureFixture[str], root: Path,
     assert_one_line(err, *needles)
     assert tree_digest(root, skip=[out] if out else ()) == before, "files changed"
     return err.strip()
+
+
+def ctrl_c_as_at_a_terminal() -> None:
+    """``preexec_fn`` for a child a test interrupts with SIGINT: its default action restored.
+
+    A shell without job control (``cmd &``, ``nohup``) starts background commands with SIGINT
+    ignored, and Python then installs no KeyboardInterrupt handler, so the test's Ctrl-C would
+    not reach the command it tests (a property of how the suite was started, not of phase0).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

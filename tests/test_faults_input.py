@@ -21,7 +21,7 @@ import pytest
 from experiments.cli import main
 from simulation.parameters import ParameterError
 from simulation.runner import run, run_batch
-from tests.faultkit import assert_one_line, refused, run_cli
+from tests.faultkit import assert_one_line, ctrl_c_as_at_a_terminal, refused, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -279,7 +279,8 @@ def test_a_signal_while_writing_leaves_no_folder_and_says_so(signum, code, word,
     target = tmp_path / "result"
     proc = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(target)], cwd=ROOT,
                             env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal)
     try:
         assert proc.stdout.readline().strip() == "ready"
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".result.tmp")]

@@ -27,7 +27,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from experiments.research.sweep.storage import design_hash, fingerprint
-from tests.faultkit import assert_one_line, refused, run_cli, tree_digest
+from tests.faultkit import (
+    assert_one_line,
+    ctrl_c_as_at_a_terminal,
+    refused,
+    run_cli,
+    tree_digest,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BOX_TOML = str(ROOT / "tests" / "data" / "box.toml")
@@ -505,7 +511,8 @@ def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
 def start(argv: list, cwd: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "experiments.cli", *map(str, argv)],
                             cwd=cwd, env=_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=ctrl_c_as_at_a_terminal)
 
 
 def reap(proc: subprocess.Popen, pids: list[int]) -> None:

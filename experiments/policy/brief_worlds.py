@@ -113,9 +113,8 @@ def _runs(manifest: dict[str, Any]) -> int | None:
     return None
 
 
-#: Fewest worlds on the rarer side (holding or failing) before the brief names what decides a
-#: headline: with fewer, any parameter that separates them does so by chance.
-MIN_MINORITY = 5
+#: Fewest worlds on the rarer side (holding or failing) for the brief to name what decides a
+MIN_MINORITY = 5  # headline: with fewer, a parameter that separates them does so by chance
 
 
 def _index(value: float) -> str:

@@ -41,6 +41,8 @@ from experiments.research.sweep.storage import (
     provenance_hash,
     with_manifest,
 )
+from experiments.research.sweep.worlds import run_seeds
+from experiments.research.worlds import WORLD_SEEDS
 from experiments.support.outputs import UserError, command_line
 from simulation.outcome_registry import HEADLINE
 
@@ -92,26 +94,11 @@ def load_model(spec: str) -> Callable[[dict[str, Any], int], dict[str, Any]]:
     return fn
 
 
-def run_seeds(task: ChunkTask) -> list[int]:
-    """The seed of every run of a chunk, rows slowest.
-
-    Common random numbers: every row runs on the same seeds, except in a design over plausible
-    worlds (a ``world`` column), where each world runs on its own
-    (:func:`experiments.research.worlds.world_seeds`), the same in every row of that world.
-    """
-    if WORLD not in task.design_columns:
-        return list(task.seeds) * len(task.rows)
-    from experiments.research.worlds import world_seeds
-
-    j = task.design_columns.index(WORLD)
-    return [s for values in task.design_values for s in world_seeds(task.seeds, int(values[j]))]
-
-
 def run_chunk(task: ChunkTask) -> pd.DataFrame:
     """Run every row of a chunk ``len(seeds)`` times; one output row per run, in design order."""
     _pin_threads()
     n_rep = len(task.seeds)
-    seeds = run_seeds(task)
+    seeds = run_seeds(task.seeds, task.design_columns, task.design_values)
     base = {"row": np.repeat(task.rows, n_rep).astype(np.int64),
             "replicate": np.tile(np.arange(n_rep), len(task.rows)).astype(np.int64),
             "seed": np.asarray(seeds, np.int64)}
@@ -255,9 +242,7 @@ def build_manifest(*, method: str, n: int, replicates: int, seed: int, problem: 
         manifest["record"] = {"monthly": list(monthly)}
     if worlds:
         manifest["worlds"] = worlds
-    if WORLD in design.columns:
-        from experiments.research.worlds import WORLD_SEEDS
-
+    if WORLD in design.columns:  # each world on its own seeds (run_seeds)
         manifest["world_seeds"] = WORLD_SEEDS
     manifest["provenance_sha256"] = provenance_hash(manifest)
     manifest["fingerprint"] = fingerprint(manifest)

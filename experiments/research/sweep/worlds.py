@@ -156,3 +156,19 @@ def source_note(manifest: Mapping[str, Any]) -> list[str]:
         return [f"the worlds of '{w['source']}' now differ from those the sweep ran (its design "
                 "keeps the worlds it ran)"]
     return []
+
+
+def run_seeds(seeds: Sequence[int], columns: Sequence[str],
+              rows: Sequence[Sequence[float]]) -> list[int]:
+    """The seed of every run of some design rows (``columns`` their names), rows slowest.
+
+    Common random numbers: every row runs on the same ``seeds``, except in a design over
+    plausible worlds (a ``world`` column), where each world runs on its own
+    (:func:`experiments.research.worlds.world_seeds`), the same in every row of that world.
+    """
+    if WORLD not in columns:
+        return list(seeds) * len(rows)
+    from experiments.research.worlds import world_seeds
+
+    j = list(columns).index(WORLD)
+    return [s for values in rows for s in world_seeds(seeds, int(values[j]))]
