@@ -98,11 +98,11 @@ def run_scenarios(scenarios: Sequence[Scenario], seeds: Sequence[int], workers: 
     sets_kept, per_set = series_plan(len(sets), len(seeds))
     jobs = []
     for s in scenarios:
+        # A world fixes behaviour; the scenario's own settings win where they are what it is
+        # about (worlds.scenario_in_worlds), as the calibration ran the studied network.
+        settings = scenario_in_worlds(s.overrides) if param_sets else s.overrides
         for k, extra in enumerate(sets):
-            # A world fixes behaviour; the scenario's own settings win where they are what it
-            # is about (worlds.scenario_in_worlds), as the calibration ran the studied network.
-            params = {**extra, **(scenario_in_worlds(s.overrides) if param_sets
-                                  else s.overrides)}
+            params = {**extra, **settings}
             for start in range(0, len(seeds), _CHUNK):
                 keep = max(0, min(_CHUNK, per_set - start)) if k < sets_kept else 0
                 jobs.append((s.name, k, start, params, own[k][start:start + _CHUNK], keep))
