@@ -85,7 +85,16 @@ def test_the_command_writes_its_folder_and_refuses_a_broken_calibration(small_ca
                  "--quiet"]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["fixed_definitions_reproduce_committed_check_share"] == 1.0
-    assert manifest["point"]["world"] == 1 and manifest["point"]["candidates"] == 2
+    # the point runs beside the eligible worlds (every pattern holds and goes without its
+    # mechanism), at most one here
+    eligible = manifest["eligible_points"]
+    assert manifest["point"]["world"] == 1 and manifest["point"]["candidates"] == 1 + min(
+        eligible, 1)
+    assert set(manifest["pattern_shares"]) == {*manifest["pattern_titles"], "all"}
+    patterns = pd.read_csv(out / "patterns.csv")
+    assert list(patterns["world"]) == list(pd.read_csv(small_calibration / "ensemble.csv")
+                                           ["world"])
+    assert manifest["pattern_shares"]["all"] == patterns["holds:all"].mean()
     effect = pd.read_csv(out / "measurement.csv")
     assert len(effect) == 1 + len(measurement_definitions())
     broken = tmp_path / "broken"
@@ -100,3 +109,25 @@ def test_the_command_writes_its_folder_and_refuses_a_broken_calibration(small_ca
     assert main(["check-calibration", "--calibration", str(tmp_path / "nowhere"), "--out",
                  str(tmp_path / "y"), "--quiet"]) == 2
     assert "is missing" in capsys.readouterr().err
+
+
+def test_the_recommended_point_is_the_best_eligible_world_that_meets_every_target():
+    from experiments.research.calibrate.checks import recommended_point
+
+    table = pd.DataFrame({"world": [302, 5, 9, 4], "is_point": [True, False, False, False],
+                          "eligible": [False, True, True, True],
+                          "fresh_distance": [0.0, 0.0, 0.1, 0.0],
+                          "fresh_studied_network": [0.9, 0.6, 0.8, 0.6]})
+    # 302 is best but not eligible, 9 misses a target on fresh runs; 4 and 5 tie: lower id
+    assert recommended_point(table) == 4
+    assert recommended_point(table.assign(eligible=False)) is None
+
+
+def test_pattern_shares_count_worlds_not_parameter_sets():
+    from experiments.research.calibrate.pattern_check import pattern_shares
+    from experiments.research.reported_patterns import PATTERNS
+
+    table = pd.DataFrame({f"holds:{p.key}": [True, True, False, True] for p in PATTERNS})
+    table["holds:all"] = [True, True, False, False]
+    shares = pattern_shares(table)
+    assert shares["1a"] == 0.75 and shares["all"] == 0.5

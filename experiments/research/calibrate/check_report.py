@@ -14,6 +14,12 @@ from experiments.research.calibrate.checks import (
     point_check,
     point_summary,
 )
+from experiments.research.calibrate.pattern_check import (
+    eligible_points,
+    pattern_record,
+    pattern_shares,
+    patterns_over_worlds,
+)
 from experiments.research.calibrate.patterns import HELD_OUT, PAPER
 from experiments.support.inputs import read_text
 from experiments.support.outputs import UserError, check_writable_target, write_results
@@ -21,6 +27,8 @@ from experiments.support.outputs import UserError, check_writable_target, write_
 #: Offset of the point check's root seed from the calibration's: independent of the chains
 #: (+0, +1), the posterior check (+100), the prior draws (+200) and the prior check (+300).
 POINT_SEED_OFFSET = 400
+#: ... and of the patterns' screen (+500): seeds of their own, not the pattern tests' (7).
+PATTERN_SEED_OFFSET = 500
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -53,7 +61,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
 
 def check_calibration(calibration: Path, out: Path, replicates: int, point_runs: int,
                       candidates: int, workers: int, overwrite: bool = False,
-                      progress: bool = True) -> str:
+                      progress: bool = True, screen: int = 30) -> str:
     """Run both checks on ``calibration`` and write ``out``; return a short summary."""
     check_writable_target(out, overwrite)
     meta = _read_manifest(calibration)
@@ -68,9 +76,13 @@ def check_calibration(calibration: Path, out: Path, replicates: int, point_runs:
     agree = (float(np.mean(np.isclose(fixed["distance"].to_numpy(),
                                       committed["distance"].to_numpy())))
              if same_runs else None)
+    pattern_seed = meta["seed"] + PATTERN_SEED_OFFSET
+    patterns = patterns_over_worlds(worlds, pattern_seed, workers, progress=progress)
+    eligible, screened = eligible_points(worlds, committed, patterns, screen, pattern_seed,
+                                         workers, progress=progress)
     points = point_check(worlds, committed, meta["point"], candidates, point_runs,
                          meta["seed"] + POINT_SEED_OFFSET, workers, check_runs=meta["replicates"],
-                         progress=progress)
+                         progress=progress, eligible=eligible)
     record = {
         "calibration": calibration.name, "replicates": replicates,
         "check_seed": meta["seed"] + 100, "point_seed": meta["seed"] + POINT_SEED_OFFSET,
@@ -78,13 +90,19 @@ def check_calibration(calibration: Path, out: Path, replicates: int, point_runs:
         # ensemble.csv holds 6 significant digits; the committed check ran the unrounded
         # worlds, so a world on a threshold's edge may score differently here
         "fixed_definitions_reproduce_committed_check_share": agree,
+        "pattern_seed": pattern_seed,
+        **pattern_record(pattern_shares(patterns), screened),
         "point": point_summary(points),
         "targets": [*PAPER.fitted, "studied_network", *HELD_OUT],
     }
     write_results(out, {"measurement.csv": lambda p: effect.to_csv(p, index=False,
                                                                    float_format="%.4f"),
                         "point.csv": lambda p: points.to_csv(p, index=False,
-                                                             float_format="%.4f")},
+                                                             float_format="%.4f"),
+                        "patterns.csv": lambda p: patterns.to_csv(p, index=False,
+                                                                  float_format="%.2f"),
+                        "point_screen.csv": lambda p: screened.to_csv(p, index=False,
+                                                                      float_format="%.2f")},
                   record, overwrite=overwrite, inputs=[calibration])
     shown = effect.set_index("definition")[["phase_zero_four_years", "users_after_phase_zero",
                                             "all_targets"]]
@@ -92,4 +110,8 @@ def check_calibration(calibration: Path, out: Path, replicates: int, point_runs:
     return (shown.to_string(float_format=lambda v: f"{v:.0%}") + "\n"
             f"point world {p['world']}: studied network in {p['check_studied_network']:.0%} of "
             f"the check's runs, {p['fresh_studied_network']:.0%} of {p['fresh_runs']} fresh "
-            f"runs (rank {p['rank_among_candidates']} of {p['candidates']} candidates)")
+            f"runs (rank {p['rank_among_candidates']} of {p['candidates']} candidates)\n"
+            "patterns held in the worlds: " + ", ".join(
+                f"{k} {v:.0%}" for k, v in record["pattern_shares"].items()) + "\n"
+            f"recommended point (every pattern holds; best on fresh runs): world "
+            f"{p['recommended']}")

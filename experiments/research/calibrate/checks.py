@@ -6,10 +6,11 @@
   with one definition moved to an end of its sweep range, and the share of worlds meeting each
   target is compared with the fixed definitions. Only the definitions differ, so a difference is
   theirs, not the seeds'.
-- :func:`point_check`: the registry defaults are to become one joint point of the posterior,
-  the world closest to the studied network on the check's 16 runs. Chosen as the best of 1,000
-  on 16 runs, it flatters itself; here it and the next candidates run again on many fresh,
-  independent seeds.
+- :func:`point_check`: the registry defaults are one joint point of the posterior. The
+  calibration names the world closest to the studied network on the check's 16 runs; chosen as
+  the best of 1,000 on 16 runs, it flatters itself. Here it and the best worlds in which the
+  paper's other patterns hold (:mod:`.pattern_check`) run again on many fresh, independent
+  seeds, and the best of those is recommended (:func:`recommended_point`).
 """
 
 from __future__ import annotations
@@ -116,13 +117,15 @@ def predictive_met(stats: pd.DataFrame, targets: Targets = PAPER) -> pd.DataFram
 
 def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidates: int,
                 runs: int, seed: int, workers: int, check_runs: int = 16,
-                targets: Targets = PAPER, progress: bool = True) -> pd.DataFrame:
+                targets: Targets = PAPER, progress: bool = True,
+                eligible: Sequence[int] | None = None) -> pd.DataFrame:
     """The point and the next best worlds of the check, on ``runs`` fresh seeds each.
 
     Candidates are the worlds with distance 0 on the check ordered by their share of runs that
-    are the studied network (as the point was chosen), distinct parameter sets only. Returns
-    one row a candidate: its share of runs meeting each target on the check (16 runs) and on
-    the fresh runs, and the fresh distance.
+    are the studied network (as the point was chosen), distinct parameter sets only; with
+    ``eligible``, only those worlds, in its order (the point runs beside them either way).
+    Returns one row a candidate: whether it is eligible, its share of runs meeting each target
+    on the check (16 runs) and on the fresh runs, and the fresh distance.
     """
     names = list(priors())
     scored = worlds.assign(_check_net=check["studied_network"].to_numpy(),
@@ -130,6 +133,10 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
     scored = scored.drop_duplicates(subset=names)
     order = scored.sort_values(["_check_distance", "_check_net", "world"],
                                ascending=[True, False, True])
+    if eligible is not None:
+        rank = {w: i for i, w in enumerate(eligible)}
+        order = order[order["world"].isin(rank)]
+        order = order.iloc[order["world"].map(rank).argsort(kind="stable")]
     chosen = order[order["world"] != point].head(candidates)
     chosen = pd.concat([scored[scored["world"] == point].head(1), chosen])
     fresh = evaluate_sets(chosen[names].reset_index(drop=True),
@@ -137,6 +144,8 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
                           progress=progress, desc="point check")
     out = pd.DataFrame({"world": chosen["world"].to_numpy(),
                         "is_point": chosen["world"].to_numpy() == point,
+                        "eligible": (chosen["world"].isin(eligible).to_numpy()
+                                     if eligible is not None else True),
                         "check_runs": check_runs,
                         "check_studied_network": chosen["_check_net"].to_numpy(),
                         "check_distance": chosen["_check_distance"].to_numpy(),
@@ -146,11 +155,20 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
     return out
 
 
+def recommended_point(table: pd.DataFrame) -> int | None:
+    """The eligible candidate at fresh distance 0 that is most often the studied network."""
+    fit = table[table["eligible"] & (table["fresh_distance"] == 0)]
+    if fit.empty:
+        return None
+    return int(fit.sort_values(["fresh_studied_network", "world"],
+                               ascending=[False, True])["world"].iloc[0])
+
+
 def point_summary(table: pd.DataFrame) -> dict[str, Any]:
     """The point's fresh figures and its rank among the candidates, for the manifest."""
     point = table[table["is_point"]].iloc[0]
     rank = int((table["fresh_studied_network"] > point["fresh_studied_network"]).sum()) + 1
-    return {"world": int(point["world"]),
+    return {"world": int(point["world"]), "recommended": recommended_point(table),
             "check_studied_network": float(point["check_studied_network"]),
             "fresh_studied_network": float(point["fresh_studied_network"]),
             "fresh_distance": float(point["fresh_distance"]),
