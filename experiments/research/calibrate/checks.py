@@ -122,10 +122,11 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
     """The point and the next best worlds of the check, on ``runs`` fresh seeds each.
 
     Candidates are the worlds with distance 0 on the check ordered by their share of runs that
-    are the studied network (as the point was chosen), distinct parameter sets only; with
-    ``eligible``, only those worlds, in its order (the point runs beside them either way).
-    Returns one row a candidate: whether it is eligible, its share of runs meeting each target
-    on the check (16 runs) and on the fresh runs, and the fresh distance.
+    are the studied network (as the point was chosen), distinct parameter sets only: the
+    ``candidates`` best, and with ``eligible`` also the ``candidates`` first of those worlds, in
+    its order (so the table shows what choosing among the eligible costs). Returns one row a
+    candidate: whether it is eligible, its share of runs meeting each target on the check
+    (16 runs) and on the fresh runs, and the fresh distance.
     """
     names = list(priors())
     scored = worlds.assign(_check_net=check["studied_network"].to_numpy(),
@@ -133,12 +134,14 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
     scored = scored.drop_duplicates(subset=names)
     order = scored.sort_values(["_check_distance", "_check_net", "world"],
                                ascending=[True, False, True])
+    order = order[order["world"] != point]
+    chosen = [scored[scored["world"] == point].head(1), order.head(candidates)]
     if eligible is not None:
         rank = {w: i for i, w in enumerate(eligible)}
-        order = order[order["world"].isin(rank)]
-        order = order.iloc[order["world"].map(rank).argsort(kind="stable")]
-    chosen = order[order["world"] != point].head(candidates)
-    chosen = pd.concat([scored[scored["world"] == point].head(1), chosen])
+        fit = order[order["world"].isin(rank)]
+        fit = fit.iloc[fit["world"].map(rank).argsort(kind="stable")]
+        chosen.append(fit.head(candidates))
+    chosen = pd.concat(chosen).drop_duplicates(subset=["world"])
     fresh = evaluate_sets(chosen[names].reset_index(drop=True),
                           set_seeds(seed, len(chosen), runs), workers, targets,
                           progress=progress, desc="point check")
