@@ -67,7 +67,8 @@ def test_the_point_comes_first_and_candidates_follow_the_check(small_calibration
     check = pd.read_csv(small_calibration / "predictive_worlds.csv")
     table = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=1,
                         progress=False)
-    assert table["world"].tolist()[0] == 0 and table["is_point"].tolist() == [True, False, False]
+    assert table["world"].tolist()[0] == 0
+    assert table["calibration_point"].tolist() == [True, False, False]
     rest = table.iloc[1:]
     assert rest["check_distance"].is_monotonic_increasing
     again = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=2,
@@ -88,7 +89,7 @@ def test_the_command_writes_its_folder_and_refuses_a_broken_calibration(small_ca
     # the point runs beside the best world and the best eligible one (every pattern holds and
     # goes without its mechanism), which may be the same
     points = pd.read_csv(out / "point.csv")
-    assert manifest["point"]["world"] == 1 and points["is_point"].tolist()[0]
+    assert manifest["point"]["world"] == 1 and points["calibration_point"].tolist()[0]
     assert 2 <= manifest["point"]["candidates"] == len(points) <= 3
     assert points["eligible"].sum() == min(manifest["eligible_points"], 1)
     assert set(manifest["pattern_shares"]) == {*manifest["pattern_titles"], "all"}
@@ -115,7 +116,7 @@ def test_the_command_writes_its_folder_and_refuses_a_broken_calibration(small_ca
 def test_the_recommended_point_is_the_best_eligible_world_that_meets_every_target():
     from experiments.research.calibrate.checks import recommended_point
 
-    table = pd.DataFrame({"world": [302, 5, 9, 4], "is_point": [True, False, False, False],
+    table = pd.DataFrame({"world": [302, 5, 9, 4], "calibration_point": [True, False, False, False],
                           "eligible": [False, True, True, True],
                           "fresh_distance": [0.0, 0.0, 0.1, 0.0],
                           "fresh_studied_network": [0.9, 0.6, 0.8, 0.6]})

@@ -23,7 +23,7 @@ import numpy as np
 
 from experiments.research.compare import common_seeds
 from experiments.research.survival import Survival, kaplan_meier
-from experiments.research.worlds import scenario_in_worlds
+from experiments.research.worlds import scenario_in_worlds, world_seeds
 from experiments.support.scenarios import load_scenario
 from simulation import run_batch
 
@@ -51,13 +51,16 @@ class PatternRuns:
     """Runs of the standard scenarios in one parameter set, cached by their settings.
 
     ``world`` holds behaviour values (a world of the ensemble); empty means the registry
-    defaults and each scenario file exactly as it is.
+    defaults and each scenario file exactly as it is. With ``world_id`` the runs use that
+    world's own seeds (:func:`experiments.research.worlds.world_seeds`), the same in every
+    scenario of the world, so a share of worlds does not hang on the same few places.
     """
 
     def __init__(self, world: Mapping[str, Any] | None = None, seed: int = SEED,
-                 runs: int = RUNS) -> None:
+                 runs: int = RUNS, world_id: int | None = None) -> None:
         self.world = dict(world or {})
-        self.seeds = common_seeds(seed, runs)
+        common = common_seeds(seed, runs)
+        self.seeds = common if world_id is None else world_seeds(common, world_id)
         self._cache: dict[tuple, list] = {}
 
     def scenario(self, name: str, **ablation: Any) -> dict[str, Any]:
@@ -78,7 +81,8 @@ class PatternRuns:
         """Kaplan-Meier estimate of ``outcome``'s month over the runs of ``params``."""
         runs = self.runs(params)
         h = runs[0].summary["horizon_months"]
-        months = np.array([r.summary[f"{outcome}_months"] or h for r in runs], float)
+        months = np.array([h if r.summary[f"{outcome}_months"] is None
+                           else r.summary[f"{outcome}_months"] for r in runs], float)
         censored = np.array([r.summary[f"{outcome}_censored"] for r in runs])
         return kaplan_meier(months, censored, h)
 
@@ -100,6 +104,8 @@ class Result:
     value: float
     holds: bool
     gone_without_mechanism: bool | None = None
+    #: Further measures the verdict rests on, by name (written beside the value).
+    details: tuple[tuple[str, float], ...] = ()
 
 
 def _contrast(name: str, b: str, ablation: Mapping[str, Any], floor: float = FLOOR
@@ -129,7 +135,8 @@ def _users_last(p: PatternRuns, ablate: bool) -> Result:
     if ablate:
         ablated = p.scenario("tpn_baseline", **NO_HARM_NO_GATE)
         gone = p.rmst(ablated, "engagement") - p.rmst(ablated) < FLOOR
-    return Result("1b", gap, bool(gap >= FLOOR and after >= 0.9 and engaged >= 0.75), gone)
+    return Result("1b", gap, bool(gap >= FLOOR and after >= 0.9 and engaged >= 0.75), gone,
+                  (("after", float(after)), ("engaged_within_horizon", float(engaged))))
 
 
 def _members_first(p: PatternRuns, ablate: bool) -> Result:
@@ -190,28 +197,38 @@ BY_KEY = {p.key: p for p in PATTERNS}
 
 
 def measure_patterns(world: Mapping[str, Any] | None = None, ablate: bool = True,
-                     seed: int = SEED, runs: int = RUNS) -> list[Result]:
+                     seed: int = SEED, runs: int = RUNS, world_id: int | None = None
+                     ) -> list[Result]:
     """Every pattern in one parameter set (``world``; empty: the registry defaults)."""
-    p = PatternRuns(world, seed, runs)
+    p = PatternRuns(world, seed, runs, world_id)
     return [pattern.measure(p, ablate) for pattern in PATTERNS]
 
 
-def world_patterns(world: Mapping[str, Any], ablate: bool, seed: int) -> dict[str, Any]:
+def world_patterns(world: Mapping[str, Any], ablate: bool, seed: int, world_id: int
+                   ) -> dict[str, Any]:
     """One row: each pattern's value and whether it holds (and, with ``ablate``, goes)."""
     row: dict[str, Any] = {}
-    for r in measure_patterns(world, ablate, seed):
+    for r in measure_patterns(world, ablate, seed, world_id=world_id):
         row[f"value:{r.pattern}"] = r.value
+        row.update({f"value:{r.pattern}:{k}": v for k, v in r.details})
         row[f"holds:{r.pattern}"] = r.holds
         if ablate:
             row[f"gone:{r.pattern}"] = r.gone_without_mechanism
     return row
 
 
-def patterns_in_worlds(worlds: Sequence[Mapping[str, Any]], seed: int, workers: int,
-                       ablate: bool = False, progress: bool = True) -> list[dict[str, Any]]:
-    """:func:`world_patterns` of every world, in order, in ``workers`` processes."""
+#: Distinct settings a world runs: the studied network and the seven it is contrasted with;
+#: with the ablations also each pattern's ablated settings (22 in all).
+SETTINGS, SETTINGS_WITH_ABLATIONS = 7, 22
+
+
+def patterns_in_worlds(worlds: Sequence[Mapping[str, Any]], world_ids: Sequence[int],
+                       seed: int, workers: int, ablate: bool = False, progress: bool = True
+                       ) -> list[dict[str, Any]]:
+    """:func:`world_patterns` of every world, on its own seeds, in ``workers`` processes."""
     from experiments.support.parallel import map_in_order
 
-    runs_each = RUNS * (16 if ablate else 8)
-    return map_in_order(world_patterns, [(dict(w), ablate, seed) for w in worlds],
-                        [runs_each] * len(worlds), workers, progress, desc="patterns")
+    runs_each = RUNS * (SETTINGS_WITH_ABLATIONS if ablate else SETTINGS)
+    jobs = [(dict(w), ablate, seed, int(i)) for w, i in zip(worlds, world_ids, strict=True)]
+    return map_in_order(world_patterns, jobs, [runs_each] * len(jobs), workers, progress,
+                        desc="patterns")

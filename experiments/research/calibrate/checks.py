@@ -146,7 +146,7 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
                           set_seeds(seed, len(chosen), runs), workers, targets,
                           progress=progress, desc="point check")
     out = pd.DataFrame({"world": chosen["world"].to_numpy(),
-                        "is_point": chosen["world"].to_numpy() == point,
+                        "calibration_point": chosen["world"].to_numpy() == point,
                         "eligible": (chosen["world"].isin(eligible).to_numpy()
                                      if eligible is not None else True),
                         "check_runs": check_runs,
@@ -169,7 +169,7 @@ def recommended_point(table: pd.DataFrame) -> int | None:
 
 def point_summary(table: pd.DataFrame) -> dict[str, Any]:
     """The point's fresh figures and its rank among the candidates, for the manifest."""
-    point = table[table["is_point"]].iloc[0]
+    point = table[table["calibration_point"]].iloc[0]
     rank = int((table["fresh_studied_network"] > point["fresh_studied_network"]).sum()) + 1
     return {"world": int(point["world"]), "recommended": recommended_point(table),
             "check_studied_network": float(point["check_studied_network"]),

@@ -36,12 +36,13 @@ def patterns_over_worlds(worlds: pd.DataFrame, seed: int, workers: int,
                          progress: bool = True) -> pd.DataFrame:
     """Every pattern (without ablations) in every world: one row a world of the ensemble.
 
-    Each distinct parameter set runs once; a world drawn twice gets its first copy's row.
+    Each distinct parameter set runs once, on the seeds of its first copy (a world's own seeds,
+    root ``seed``); a world drawn twice gets its first copy's row.
     """
     names = list(priors())
     first, to_first = _distinct(worlds)
-    rows = patterns_in_worlds(first[names].to_dict("records"), seed, workers, ablate=False,
-                              progress=progress)
+    rows = patterns_in_worlds(first[names].to_dict("records"), first["world"].tolist(), seed,
+                              workers, ablate=False, progress=progress)
     by_first = pd.DataFrame(rows, index=first["world"].to_numpy())
     out = by_first.loc[to_first.to_numpy()].reset_index(drop=True)
     out.insert(0, "world", worlds["world"].to_numpy())
@@ -71,11 +72,12 @@ def eligible_points(worlds: pd.DataFrame, check: pd.DataFrame, patterns: pd.Data
     scored = scored.drop_duplicates(subset=names)
     order = scored[(scored["_distance"] == 0) & scored["_all"]].sort_values(
         ["_net", "world"], ascending=[False, True]).head(screen)
-    rows = patterns_in_worlds(order[names].to_dict("records"), seed, workers, ablate=True,
-                              progress=progress)
+    rows = patterns_in_worlds(order[names].to_dict("records"), order["world"].tolist(), seed,
+                              workers, ablate=True, progress=progress)
     keys = [p.key for p in PATTERNS]
     columns = [f"{c}:{k}" for k in keys for c in ("value", "holds", "gone")]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(rows, columns=list(dict.fromkeys(
+        [*columns, *(c for r in rows for c in r)])))
     table.insert(0, "world", order["world"].to_numpy())
     table["holds:all"] = table[[f"holds:{k}" for k in keys]].all(axis=1)
     table["gone:all"] = table[[f"gone:{k}" for k in keys]].astype(bool).all(axis=1)
