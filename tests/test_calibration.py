@@ -127,3 +127,84 @@ def test_a_chain_is_a_function_of_its_seed():
     a, b = run_chain(3, **kwargs), run_chain(3, **kwargs)
     pd.testing.assert_frame_equal(a.population, b.population)
     assert "skill_gain" in a.population  # carried parameters travel with their particle
+
+
+def test_the_confirmation_margin_is_the_wilson_bound_scipy_computes():
+    from scipy.stats import binomtest, norm
+
+    from experiments.research.calibrate.ensemble import wilson_low
+
+    for z in (0.5, 1.0, 2.0):
+        level = 1 - 2 * norm.sf(z)
+        for k in (0, 20, 32, 59, 64):
+            expected = binomtest(k, 64).proportion_ci(level, method="wilson").low
+            assert wilson_low(np.array([k / 64]), 64, z)[0] == pytest.approx(expected, abs=1e-9)
+    assert wilson_low(np.array([0.5]), 64, 0.0)[0] == pytest.approx(0.5)
+
+
+def test_confirmation_keeps_a_particle_only_when_its_fresh_runs_clear_the_margin():
+    from experiments.research.calibrate.ensemble import confirm, confirmed
+
+    names = list(priors())
+    world = {n: float(REGISTRY[n].default) for n in names}
+    pop = pd.DataFrame([{"chain": 0, "weight": w, "distance": 0.0, **world}
+                        for w in (0.2, 0.6)])
+    easy = PAPER.with_(required=dict.fromkeys(PAPER.required, 0.0))
+    first = confirm(pop, names, 12, 5, 1, 0.0, easy, progress=False)
+    assert first["confirmed"].all()
+    # the first particle's seeds again (seeds go by position), each share now required
+    # exactly: met with no margin, not with one
+    shares = first.loc[0, [f"confirm:{k}" for k in (*PAPER.fitted, "studied_network")]]
+    assert 0 < shares.min() and shares.max() <= 1
+    exact = PAPER.with_(required={k.removeprefix("confirm:"): float(v)
+                                  for k, v in shares.items()})
+    at_share = confirm(pop.loc[[0]], names, 12, 5, 1, 0.0, exact, progress=False)
+    assert bool(at_share["confirmed"].iloc[0])
+    with_margin = confirm(pop.loc[[0]], names, 12, 5, 1, 1.0, exact, progress=False)
+    assert not bool(with_margin["confirmed"].iloc[0])
+    kept = confirmed(first.assign(confirmed=[False, True]))
+    assert kept.index.tolist() == [1] and kept["weight"].tolist() == [1.0]
+    with pytest.raises(ValueError, match="no pooled particle"):
+        confirmed(first.assign(confirmed=False))
+
+
+def test_reusing_the_chains_reruns_only_what_follows_them(tmp_path, capsys):
+    """``--reuse-smc`` keeps the chains' settings and reproduces the committed confirmation."""
+    import json
+    from pathlib import Path
+
+    from experiments.cli import main
+
+    committed = Path(__file__).resolve().parents[1] / "experiments" / "calibration"
+    posterior = pd.read_csv(committed / "posterior.csv")
+    # the first particles up to the first confirmed one (seeds go by position, so these keep
+    # their committed seeds)
+    rows = max(2, int(np.argmax(posterior["confirmed"].to_numpy())) + 1)
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    for name in ("manifest.json", "screening.csv", "generations.csv"):
+        (folder / name).write_bytes((committed / name).read_bytes())
+    posterior.head(rows).to_csv(folder / "posterior.csv", index=False)
+    old = json.loads((committed / "manifest.json").read_text())
+    assert main(["calibrate", "--reuse-smc", "--out", str(folder), "--overwrite", "--worlds",
+                 "3", "--seed", "1", "--replicates", "2", "--workers", "1", "--quiet"]) == 0
+    new = json.loads((folder / "manifest.json").read_text())
+    # the chains' settings are the old run's, whatever the command line says of them
+    assert new["settings"]["seed"] == old["settings"]["seed"]
+    assert new["settings"]["replicates"] == old["settings"]["replicates"]
+    assert new["settings"]["worlds"] == 3
+    assert new["smc_reused_from"] == old["smc_reused_from"]
+    assert new["calibrated"] == old["calibrated"]
+    again = pd.read_csv(folder / "posterior.csv")
+    shares = [c for c in posterior.columns if c.startswith("confirm")]
+    pd.testing.assert_frame_equal(again[shares], posterior.head(rows)[shares])
+    assert len(pd.read_csv(folder / "ensemble.csv")) == 3
+    assert "confirmed" in capsys.readouterr().out
+
+
+def test_reusing_chains_that_are_not_there_is_a_clear_error(tmp_path, capsys):
+    from experiments.cli import main
+
+    assert main(["calibrate", "--reuse-smc", "--out", str(tmp_path / "none"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--reuse-smc" in err and "posterior.csv" in err and "Traceback" not in err

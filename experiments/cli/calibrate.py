@@ -30,6 +30,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"Morris trajectories for the screening (default {d.trajectories})")
     p.add_argument("--worlds", type=int, default=d.worlds,
                    help=f"worlds to resample into the ensemble (default {d.worlds})")
+    p.add_argument("--confirmation-runs", type=int, default=d.confirmation_runs,
+                   help="fresh runs of each pooled particle before it enters the ensemble "
+                   f"(default {d.confirmation_runs})")
+    p.add_argument("--confirmation-margin", type=float, default=d.confirmation_margin,
+                   help="standard errors by which each share on those runs must clear its "
+                   f"required share, 0 to 3 (default {d.confirmation_margin})")
+    p.add_argument("--reuse-smc", action="store_true",
+                   help="reuse the screening and ABC-SMC chains of the calibration already in "
+                   "--out (its screening.csv, generations.csv, posterior.csv and manifest.json, "
+                   "whose settings it keeps) and run again only the steps after them: the "
+                   "confirmation, the ensemble and the checks (minutes, not an hour)")
     add_replicates(p, d.replicates, "runs of a parameter set per simulation")
     add_run_options(p, seed_default=d.seed, out="experiments/calibration", overwrite=True)
 
@@ -37,26 +48,42 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Screen, calibrate, check and write the calibration folder."""
     from experiments.research.calibrate import Settings, calibrate
+    from experiments.research.calibrate.ensemble import NothingConfirmed
     from experiments.research.calibrate.report import write_calibration
     from experiments.support.outputs import UserError, check_writable_target
 
     for name in ("population", "generations", "max_simulations", "trajectories", "worlds",
-                 "replicates"):
+                 "replicates", "confirmation_runs"):
         if getattr(args, name) < 1:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1, "
                             f"got {getattr(args, name)}")
+    if not 0 <= args.confirmation_margin <= 3:
+        raise UserError("--confirmation-margin must be between 0 and 3 standard errors, "
+                        f"got {args.confirmation_margin}")
     out = Path(args.out)
     check_writable_target(out, args.overwrite)
     settings = Settings(seed=args.seed, replicates=args.replicates,
                         trajectories=args.trajectories, population=args.population,
                         generations=args.generations, max_simulations=args.max_simulations,
-                        worlds=args.worlds)
-    cal = calibrate(settings, workers(args), progress=not args.quiet)
-    write_calibration(cal, out, {"settings": vars(settings)}, overwrite=args.overwrite)
+                        worlds=args.worlds, confirmation_runs=args.confirmation_runs,
+                        confirmation_margin=args.confirmation_margin)
+    smc, record = None, {}
+    if args.reuse_smc:
+        from experiments.research.calibrate.reuse import read_smc
+
+        smc, settings, record = read_smc(out, settings)
+    try:
+        cal = calibrate(settings, workers(args), progress=not args.quiet, smc=smc)
+    except NothingConfirmed as exc:
+        raise UserError(f"{exc}: lower --confirmation-margin (now "
+                        f"{settings.confirmation_margin}) or give the chains more particles"
+                        ) from None
+    write_calibration(cal, out, {"settings": vars(settings), **record},
+                      overwrite=args.overwrite)
     carried = len(cal.prior) - len(cal.calibrated)
     print(f"calibrated {len(cal.calibrated)} parameters, carried {carried} at their priors;"
-          f" {len(cal.population)} weighted particles (effective size "
-          f"{cal.ess:.0f}), {len(cal.worlds)} worlds")
+          f" {len(cal.population)} of {len(cal.pooled)} pooled particles confirmed (effective"
+          f" size {cal.ess:.0f}), {len(cal.worlds)} worlds")
     print(cal.predictive.to_string(index=False))
     print(f"wrote {out}/")
     return 0

@@ -8,8 +8,9 @@ The steps, each its own module (as SALib separates sampling, evaluation and anal
 3. :mod:`.screening`: Morris elementary effects on that distance choose the parameters to
    calibrate; the rest are carried at their priors;
 4. :mod:`.smc`: ABC-SMC with pyabc, two seeded single-core chains;
-5. :mod:`.ensemble`: the pooled weighted posterior, resampled into worlds; identifiability; the
-   posterior predictive check of every target and of the held-out pattern;
+5. :mod:`.ensemble`: the pooled weighted particles, each confirmed on 64 fresh runs, resampled
+   into worlds; identifiability; the posterior predictive check of every target and of the
+   held-out pattern;
 6. :mod:`.report`: the calibration folder.
 
 docs/calibration.md explains the choices and reports the committed run.
@@ -24,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.research.calibrate.ensemble import (
+    confirm,
+    confirmed,
     correlations,
     effective_size,
     identifiability,
@@ -52,6 +55,21 @@ class Settings:
     max_simulations: int = 70_000
     chains: int = 2
     worlds: int = 1000
+    #: fresh runs of each pooled particle, and the margin (in standard errors) its shares
+    #: must clear the required ones by, before it enters the ensemble
+    confirmation_runs: int = 64
+    confirmation_margin: float = 1.0
+
+
+@dataclass
+class SMCRun:
+    """What screening and ABC-SMC found: all that the later steps need from them."""
+
+    screening: pd.DataFrame
+    calibrated: list[str]
+    chain_seeds: list[int]
+    generations: list[pd.DataFrame]
+    pooled: pd.DataFrame
 
 
 @dataclass
@@ -65,6 +83,9 @@ class Calibration:
     calibrated: list[str]
     chain_seeds: list[int]
     generations: list[pd.DataFrame]
+    #: every pooled particle, with its confirmation shares and whether it was confirmed
+    pooled: pd.DataFrame
+    #: the confirmed particles, weights renormalised: the posterior
     population: pd.DataFrame
     ess: float
     worlds: pd.DataFrame
@@ -94,12 +115,11 @@ def choose_point(worlds: pd.DataFrame, check: pd.DataFrame, names: list[str]) ->
             "parameters": {n: float(worlds.loc[best, n]) for n in names}}
 
 
-def calibrate(settings: Settings, workers: int = 1, targets: Targets = PAPER,
-              progress: bool = True) -> Calibration:
-    """Screen, run ABC-SMC, pool, resample into worlds and check them."""
+def run_smc(settings: Settings, workers: int = 1, targets: Targets = PAPER,
+            progress: bool = True) -> SMCRun:
+    """Screen the parameters, then run the ABC-SMC chains over those that matter."""
     s = settings
     prior = priors()
-    names = list(prior)
     screen = morris_screen(prior, s.trajectories, s.replicates, s.seed, workers, targets,
                            progress)
     chosen = select(screen, s.screen_fraction, s.screen_most)
@@ -109,7 +129,26 @@ def calibrate(settings: Settings, workers: int = 1, targets: Targets = PAPER,
                         base=base_parameters(), replicates=s.replicates,
                         population=s.population, generations=s.generations,
                         max_simulations=s.max_simulations, targets=targets, log=progress)
-    population = pool([c.population for c in chains])
+    return SMCRun(screening=screening_summary(screen, chosen), calibrated=chosen,
+                  chain_seeds=chain_seeds, generations=[c.generations for c in chains],
+                  pooled=pool([c.population for c in chains]))
+
+
+def calibrate(settings: Settings, workers: int = 1, targets: Targets = PAPER,
+              progress: bool = True, smc: SMCRun | None = None) -> Calibration:
+    """Screen, run ABC-SMC, pool, confirm, resample into worlds and check them.
+
+    ``smc``: screening and chains already run (``phase0 calibrate --reuse-smc``); only the
+    steps after them run again.
+    """
+    s = settings
+    prior = priors()
+    names = list(prior)
+    if smc is None:
+        smc = run_smc(settings, workers, targets, progress)
+    pooled = confirm(smc.pooled, names, s.confirmation_runs, s.seed + 400, workers,
+                     s.confirmation_margin, targets, progress)
+    population = confirmed(pooled)
     worlds = resample(population, names, s.worlds, s.seed)
     check = predictive(worlds[names], s.replicates, s.seed + 100, workers, targets, progress,
                        "posterior check")
@@ -118,11 +157,11 @@ def calibrate(settings: Settings, workers: int = 1, targets: Targets = PAPER,
                              workers, targets, progress, "prior check")
     return Calibration(
         scenario=SCENARIO, targets=targets, prior=prior,
-        screening=screening_summary(screen, chosen), calibrated=chosen,
-        chain_seeds=chain_seeds, generations=[c.generations for c in chains],
+        screening=smc.screening, calibrated=smc.calibrated,
+        chain_seeds=smc.chain_seeds, generations=smc.generations, pooled=pooled,
         population=population, ess=effective_size(population["weight"].to_numpy()),
-        worlds=worlds, identifiability=identifiability(population, prior, chosen),
-        correlations=correlations(population, chosen),
+        worlds=worlds, identifiability=identifiability(population, prior, smc.calibrated),
+        correlations=correlations(population, smc.calibrated),
         check=check.assign(world=worlds["world"].to_numpy()),
         predictive=predictive_summary(check, prior_check, targets),
         point=choose_point(worlds, check, names))

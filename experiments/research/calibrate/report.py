@@ -67,6 +67,13 @@ def plot_correlations(cal: Calibration, path: Path) -> None:
     plt.close(fig)
 
 
+def _posterior_table(cal: Calibration) -> pd.DataFrame:
+    """Every pooled particle: its chain's weight, its confirmation and its posterior weight."""
+    out = cal.pooled.copy()
+    out["posterior_weight"] = cal.population["weight"].reindex(out.index).fillna(0.0)
+    return out
+
+
 def _csv(frame: pd.DataFrame) -> Any:
     return lambda path: frame.to_csv(path, index=False, float_format="%.6g")
 
@@ -83,14 +90,16 @@ def write_calibration(cal: Calibration, out: Path, settings: dict[str, Any],
                 "carried_at_prior": [n for n in cal.prior if n not in cal.calibrated],
                 "priors": {n: [p.low, p.high] for n, p in cal.prior.items()},
                 "chain_seeds": cal.chain_seeds,
-                "simulations": int(gens["samples"].sum()),
-                "particles_pooled": len(cal.population),
+                "simulations_in_kept_generations": int(gens["samples"].sum()),
+                "particles_pooled": len(cal.pooled),
+                "particles_confirmed": len(cal.population),
+                "confirmation_simulations": len(cal.pooled),
                 "effective_sample_size": cal.ess,
                 "worlds": len(cal.worlds), "distinct_worlds": int(cal.worlds["particle"].nunique()),
                 "point": cal.point}
     return write_results(out, {
         "ensemble.csv": _csv(cal.worlds),
-        "posterior.csv": _csv(cal.population),
+        "posterior.csv": _csv(_posterior_table(cal)),
         "generations.csv": _csv(gens),
         "screening.csv": _csv(cal.screening),
         "identifiability.csv": _csv(cal.identifiability),
