@@ -67,8 +67,14 @@ def test_the_point_comes_first_and_candidates_follow_the_check(small_calibration
     check = pd.read_csv(small_calibration / "predictive_worlds.csv")
     table = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=1,
                         progress=False)
-    assert table["world"].tolist()[0] == 0
-    assert table["calibration_point"].tolist() == [True, False, False]
+    # worlds 0 and 1 are one particle drawn twice: the point's other copy is no candidate
+    assert worlds.loc[0, "particle"] == worlds.loc[1, "particle"] != worlds.loc[2, "particle"]
+    assert table["world"].tolist() == [0, 2]
+    assert table["calibration_point"].tolist() == [True, False]
+    copy = point_check(worlds, check, point=1, candidates=5, runs=16, seed=9, workers=1,
+                       progress=False)
+    assert copy["world"].tolist() == [1, 2]  # a repeated world as the point runs as itself
+    assert copy.loc[0, "check_studied_network"] == check.loc[1, "studied_network"]
     rest = table.iloc[1:]
     assert rest["check_distance"].is_monotonic_increasing
     again = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=2,

@@ -25,6 +25,7 @@ from experiments.research.calibrate.ensemble import predictive
 from experiments.research.calibrate.patterns import HELD_OUT, PAPER, Targets
 from experiments.research.calibrate.priors import (
     base_parameters,
+    distinct_worlds,
     evaluate_sets,
     priors,
     set_seeds,
@@ -129,13 +130,16 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
     (16 runs) and on the fresh runs, and the fresh distance.
     """
     names = list(priors())
-    scored = worlds.assign(_check_net=check["studied_network"].to_numpy(),
-                           _check_distance=check["distance"].to_numpy())
-    scored = scored.drop_duplicates(subset=names)
+    every = worlds.assign(_check_net=check["studied_network"].to_numpy(),
+                          _check_distance=check["distance"].to_numpy())
+    first, to_first = distinct_worlds(worlds)
+    # the point as itself (a world may repeat an earlier one: its own check row is kept), the
+    # others once each, the point's other copies left out
+    scored = every[every["world"].isin(first["world"])]
     order = scored.sort_values(["_check_distance", "_check_net", "world"],
                                ascending=[True, False, True])
-    order = order[order["world"] != point]
-    chosen = [scored[scored["world"] == point].head(1), order.head(candidates)]
+    order = order[order["world"] != to_first[point]]
+    chosen = [every[every["world"] == point].head(1), order.head(candidates)]
     if eligible is not None:
         rank = {w: i for i, w in enumerate(eligible)}
         fit = order[order["world"].isin(rank)]
@@ -147,7 +151,7 @@ def point_check(worlds: pd.DataFrame, check: pd.DataFrame, point: int, candidate
                           progress=progress, desc="point check")
     out = pd.DataFrame({"world": chosen["world"].to_numpy(),
                         "calibration_point": chosen["world"].to_numpy() == point,
-                        "eligible": (chosen["world"].isin(eligible).to_numpy()
+                        "eligible": (chosen["world"].map(to_first).isin(eligible).to_numpy()
                                      if eligible is not None else True),
                         "check_runs": check_runs,
                         "check_studied_network": chosen["_check_net"].to_numpy(),

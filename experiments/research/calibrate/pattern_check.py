@@ -20,16 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.research.calibrate.priors import priors
+from experiments.research.calibrate.priors import distinct_worlds, priors
 from experiments.research.reported_patterns import PATTERNS, patterns_in_worlds
-
-
-def _distinct(worlds: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    names = list(priors())
-    first = worlds.drop_duplicates(subset=names)
-    key = worlds[names].apply(tuple, axis=1)
-    to_first = key.map(dict(zip(first[names].apply(tuple, axis=1), first["world"], strict=True)))
-    return first, to_first
 
 
 def patterns_over_worlds(worlds: pd.DataFrame, seed: int, workers: int,
@@ -40,7 +32,7 @@ def patterns_over_worlds(worlds: pd.DataFrame, seed: int, workers: int,
     root ``seed``); a world drawn twice gets its first copy's row.
     """
     names = list(priors())
-    first, to_first = _distinct(worlds)
+    first, to_first = distinct_worlds(worlds)
     rows = patterns_in_worlds(first[names].to_dict("records"), first["world"].tolist(), seed,
                               workers, ablate=False, progress=progress)
     by_first = pd.DataFrame(rows, index=first["world"].to_numpy())
@@ -69,7 +61,7 @@ def eligible_points(worlds: pd.DataFrame, check: pd.DataFrame, patterns: pd.Data
     scored = worlds.assign(_net=check["studied_network"].to_numpy(),
                            _distance=check["distance"].to_numpy(),
                            _all=patterns["holds:all"].to_numpy())
-    scored = scored.drop_duplicates(subset=names)
+    scored = scored[scored["world"].isin(distinct_worlds(worlds)[0]["world"])]
     order = scored[(scored["_distance"] == 0) & scored["_all"]].sort_values(
         ["_net", "world"], ascending=[False, True]).head(screen)
     rows = patterns_in_worlds(order[names].to_dict("records"), order["world"].tolist(), seed,

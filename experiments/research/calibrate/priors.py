@@ -49,6 +49,19 @@ def sample(prior: dict[str, Prior], n: int, rng: np.random.Generator) -> pd.Data
     return pd.DataFrame({k: rng.uniform(p.low, p.high, n) for k, p in prior.items()})
 
 
+def distinct_worlds(worlds: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The first copy of each distinct parameter set, and each world's first copy's number.
+
+    Resampling draws a particle as often as its weight says, so worlds repeat; a check that
+    runs each parameter set once runs these first copies (``world`` numbers kept).
+    """
+    names = list(priors())
+    first = worlds.drop_duplicates(subset=names)
+    key = worlds[names].apply(tuple, axis=1)
+    to_first = key.map(dict(zip(first[names].apply(tuple, axis=1), first["world"], strict=True)))
+    return first, pd.Series(to_first.to_numpy(), index=worlds["world"].to_numpy())
+
+
 def base_parameters(scenario: str = SCENARIO, horizon: int = PAPER.horizon) -> dict[str, Any]:
     """The scenario's own settings, run to ``horizon`` months."""
     return {**load_scenario(scenario).overrides, "horizon_months": horizon}
