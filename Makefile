@@ -150,7 +150,7 @@ calibrate: $(CALIBRATION_STAMP)
 
 ## calibration-checks: the outcome definitions' effect on the calibration's targets, the paper's
 ## other patterns in every world, and the joint point for the registry defaults chosen on fresh
-## seeds, into results/calibration_checks/ (about 6 minutes on 2 cores)
+## seeds, into results/calibration_checks/ (about 3 minutes on 2 cores)
 calibration-checks: $(STAMP)
 	$(BIN)/phase0 check-calibration --overwrite
 
