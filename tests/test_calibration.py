@@ -7,6 +7,8 @@ parameter values, and must put those values inside its posterior while narrowing
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -170,7 +172,6 @@ def test_confirmation_keeps_a_particle_only_when_its_fresh_runs_clear_the_margin
 
 def test_reusing_the_chains_reruns_only_what_follows_them(tmp_path, capsys):
     """``--reuse-smc`` keeps the chains' settings and reproduces the committed confirmation."""
-    import json
     from pathlib import Path
 
     from experiments.cli import main
@@ -208,3 +209,27 @@ def test_reusing_chains_that_are_not_there_is_a_clear_error(tmp_path, capsys):
     assert main(["calibrate", "--reuse-smc", "--out", str(tmp_path / "none"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "--reuse-smc" in err and "posterior.csv" in err and "Traceback" not in err
+
+
+def test_a_whole_calibration_runs_and_its_chains_can_be_reused(tmp_path, capsys):
+    """The full command, tiny: screening, chains, confirmation, worlds, checks; then
+    ``--reuse-smc`` on what it wrote gives the same worlds and checks, byte for byte."""
+    from experiments.cli import main
+
+    tiny = ["--worlds", "5", "--confirmation-runs", "2", "--confirmation-margin", "0",
+            "--workers", "1", "--quiet"]
+    full, again = tmp_path / "full", tmp_path / "again"
+    assert main(["calibrate", "--population", "30", "--generations", "2", "--max-simulations",
+                 "200", "--trajectories", "1", "--replicates", "4", *tiny, "--out",
+                 str(full)]) == 0
+    manifest = json.loads((full / "manifest.json").read_text())
+    assert "smc_reused_from" not in manifest
+    assert 1 <= manifest["particles_confirmed"] <= manifest["particles_pooled"]
+    assert manifest["simulations_in_kept_generations"] > 0
+    again.mkdir()
+    for f in full.iterdir():
+        (again / f.name).write_bytes(f.read_bytes())
+    assert main(["calibrate", "--reuse-smc", "--overwrite", *tiny, "--out", str(again)]) == 0
+    for name in ("ensemble.csv", "posterior.csv", "predictive_worlds.csv"):
+        assert (full / name).read_bytes() == (again / name).read_bytes(), name
+    assert json.loads((again / "manifest.json").read_text())["smc_reused_from"]["command"]

@@ -134,6 +134,8 @@ def identifiability(population: pd.DataFrame, prior: dict[str, Prior],
 
 def correlation_matrix(population: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
     """The weighted posterior correlation matrix of ``names`` (in that order)."""
+    if len(population) < 2:  # one particle has no correlations (a tiny calibration)
+        return np.full((len(names), len(names)), np.nan)
     w = population["weight"].to_numpy(float)
     c = np.cov(population[list(names)].to_numpy(float), rowvar=False, aweights=w)
     d = np.sqrt(np.diag(c))
