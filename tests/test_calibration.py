@@ -194,7 +194,9 @@ def test_reusing_the_chains_reruns_only_what_follows_them(tmp_path, capsys):
     assert new["settings"]["seed"] == old["settings"]["seed"]
     assert new["settings"]["replicates"] == old["settings"]["replicates"]
     assert new["settings"]["worlds"] == 3
-    assert new["smc_reused_from"] == old["smc_reused_from"]
+    # where the chains first came from is passed on
+    assert new["smc_reused_from"] == old.get("smc_reused_from", {
+        "command": old["command"], "code_version": old["code_version"]})
     assert new["calibrated"] == old["calibrated"]
     again = pd.read_csv(folder / "posterior.csv")
     shares = [c for c in posterior.columns if c.startswith("confirm")]
@@ -213,23 +215,45 @@ def test_reusing_chains_that_are_not_there_is_a_clear_error(tmp_path, capsys):
 
 def test_a_whole_calibration_runs_and_its_chains_can_be_reused(tmp_path, capsys):
     """The full command, tiny: screening, chains, confirmation, worlds, checks; then
-    ``--reuse-smc`` on what it wrote gives the same worlds and checks, byte for byte."""
+    ``--reuse-smc`` on what it wrote gives the same worlds and checks, byte for byte; and a run
+    whose confirmation keeps nothing keeps its chains for ``--reuse-smc``."""
     from experiments.cli import main
 
-    tiny = ["--worlds", "5", "--confirmation-runs", "2", "--confirmation-margin", "0",
-            "--workers", "1", "--quiet"]
-    full, again = tmp_path / "full", tmp_path / "again"
-    assert main(["calibrate", "--population", "30", "--generations", "2", "--max-simulations",
-                 "200", "--trajectories", "1", "--replicates", "4", *tiny, "--out",
+    chains = ["--population", "30", "--generations", "2", "--max-simulations", "200",
+              "--trajectories", "1", "--replicates", "4"]
+    tiny = ["--worlds", "5", "--confirmation-runs", "2", "--workers", "1", "--quiet"]
+    full, again, kept = tmp_path / "full", tmp_path / "again", tmp_path / "kept"
+    assert main(["calibrate", *chains, *tiny, "--confirmation-margin", "0", "--out",
                  str(full)]) == 0
     manifest = json.loads((full / "manifest.json").read_text())
     assert "smc_reused_from" not in manifest
     assert 1 <= manifest["particles_confirmed"] <= manifest["particles_pooled"]
     assert manifest["simulations_in_kept_generations"] > 0
+    assert len(set(manifest["step_seeds"].values())) == len(manifest["step_seeds"])
     again.mkdir()
     for f in full.iterdir():
         (again / f.name).write_bytes(f.read_bytes())
-    assert main(["calibrate", "--reuse-smc", "--overwrite", *tiny, "--out", str(again)]) == 0
+    assert main(["calibrate", "--reuse-smc", "--overwrite", *tiny, "--confirmation-margin",
+                 "0", "--out", str(again)]) == 0
     for name in ("ensemble.csv", "posterior.csv", "predictive_worlds.csv"):
         assert (full / name).read_bytes() == (again / name).read_bytes(), name
     assert json.loads((again / "manifest.json").read_text())["smc_reused_from"]["command"]
+    capsys.readouterr()
+    # a margin nothing can clear on two runs: an error, and the chains are kept
+    assert main(["calibrate", *chains, *tiny, "--confirmation-margin", "3", "--out",
+                 str(kept)]) == 2
+    err = capsys.readouterr().err
+    assert "no pooled particle" in err and "--reuse-smc" in err and "Traceback" not in err
+    assert not (kept / "ensemble.csv").exists()
+    assert main(["calibrate", "--reuse-smc", "--overwrite", *tiny, "--confirmation-margin",
+                 "0", "--out", str(kept)]) == 0
+    assert (kept / "ensemble.csv").read_bytes() == (full / "ensemble.csv").read_bytes()
+
+
+def test_each_step_of_the_calibration_draws_its_own_seeds():
+    from experiments.research.calibrate.seeds import MOST_CHAINS, OFFSETS
+
+    offsets = sorted(OFFSETS.values())
+    assert offsets[0] == OFFSETS["chains"]
+    # the chains take one offset each from theirs, so every other step is at least MOST_CHAINS on
+    assert all(b - a >= MOST_CHAINS for a, b in zip(offsets, offsets[1:], strict=False))

@@ -65,16 +65,21 @@ def test_the_fixed_definitions_reproduce_the_committed_check(small_calibration):
 def test_the_point_comes_first_and_candidates_follow_the_check(small_calibration):
     worlds = pd.read_csv(small_calibration / "ensemble.csv")
     check = pd.read_csv(small_calibration / "predictive_worlds.csv")
+    names = [c for c in worlds.columns if c not in ("world", "particle")]
+    # world 1 a copy of world 0 (one particle drawn twice), world 2 another parameter set
+    worlds.loc[1, names] = worlds.loc[0, names].to_numpy()
+    assert not worlds.loc[2, names].equals(worlds.loc[0, names])
     table = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=1,
                         progress=False)
-    # worlds 0 and 1 are one particle drawn twice: the point's other copy is no candidate
-    assert worlds.loc[0, "particle"] == worlds.loc[1, "particle"] != worlds.loc[2, "particle"]
+    # the point's other copy is no candidate
     assert table["world"].tolist() == [0, 2]
     assert table["calibration_point"].tolist() == [True, False]
     copy = point_check(worlds, check, point=1, candidates=5, runs=16, seed=9, workers=1,
-                       progress=False)
+                       progress=False, eligible=[0])
     assert copy["world"].tolist() == [1, 2]  # a repeated world as the point runs as itself
     assert copy.loc[0, "check_studied_network"] == check.loc[1, "studied_network"]
+    # eligibility goes with the parameter set: the point is a copy of eligible world 0
+    assert copy["eligible"].tolist() == [True, False]
     rest = table.iloc[1:]
     assert rest["check_distance"].is_monotonic_increasing
     again = point_check(worlds, check, point=0, candidates=5, runs=16, seed=9, workers=2,

@@ -83,7 +83,8 @@ def test_a_world_in_which_a_pattern_fails_is_reported_as_failing():
     world = int(failing["world"].iloc[0])
     row = world_patterns(first.loc[world, list(priors())].to_dict(), False, seed, world)
     assert not row["holds:8"] and row["holds:1a"]
-    assert row["value:8"] == pytest.approx(failing["value:8"].iloc[0], abs=1e-3)
+    # patterns.csv keeps two decimals
+    assert row["value:8"] == pytest.approx(failing["value:8"].iloc[0], abs=0.006)
     assert row["value:8"] < FLOOR
 
 

@@ -47,9 +47,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Screen, calibrate, check and write the calibration folder."""
-    from experiments.research.calibrate import Settings, calibrate
+    from experiments.research.calibrate import Settings, calibrate, run_smc
     from experiments.research.calibrate.ensemble import NothingConfirmed
-    from experiments.research.calibrate.report import write_calibration
+    from experiments.research.calibrate.report import write_calibration, write_chains
+    from experiments.research.calibrate.reuse import AFTER_CHAINS
     from experiments.support.outputs import UserError, check_writable_target
 
     for name in ("population", "generations", "max_simulations", "trajectories", "worlds",
@@ -72,12 +73,22 @@ def run(args: argparse.Namespace) -> int:
         from experiments.research.calibrate.reuse import read_smc
 
         smc, settings, record = read_smc(out, settings)
+        if not args.quiet:
+            kept = ", ".join(f"{k} {v}" for k, v in vars(settings).items()
+                             if k not in AFTER_CHAINS)
+            print(f"reusing the chains in {out}, with their settings: {kept}")
+    else:
+        smc = run_smc(settings, workers(args), progress=not args.quiet)
     try:
         cal = calibrate(settings, workers(args), progress=not args.quiet, smc=smc)
     except NothingConfirmed as exc:
-        raise UserError(f"{exc}: lower --confirmation-margin (now "
-                        f"{settings.confirmation_margin}) or give the chains more particles"
-                        ) from None
+        hint = (f"lower --confirmation-margin (now {settings.confirmation_margin})"
+                if settings.confirmation_margin > 0 else "run longer chains")
+        if not args.reuse_smc:
+            # an hour of chains is not thrown away: kept, they can be confirmed again
+            write_chains(smc, out, {"settings": vars(settings)}, overwrite=args.overwrite)
+            hint += f"; the chains are kept in {out}: rerun with --reuse-smc --overwrite"
+        raise UserError(f"{exc}: {hint}") from None
     write_calibration(cal, out, {"settings": vars(settings), **record},
                       overwrite=args.overwrite)
     carried = len(cal.prior) - len(cal.calibrated)

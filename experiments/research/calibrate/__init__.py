@@ -8,7 +8,7 @@ The steps, each its own module (as SALib separates sampling, evaluation and anal
 3. :mod:`.screening`: Morris elementary effects on that distance choose the parameters to
    calibrate; the rest are carried at their priors;
 4. :mod:`.smc`: ABC-SMC with pyabc, two seeded single-core chains;
-5. :mod:`.ensemble`: the pooled weighted particles, each confirmed on 64 fresh runs, resampled
+5. :mod:`.ensemble`: the pooled weighted particles, each confirmed on fresh runs, resampled
    into worlds; identifiability; the posterior predictive check of every target and of the
    held-out pattern;
 6. :mod:`.report`: the calibration folder.
@@ -38,6 +38,7 @@ from experiments.research.calibrate.ensemble import (
 from experiments.research.calibrate.patterns import HELD_OUT, PAPER, REQUIRED_WHY, Targets
 from experiments.research.calibrate.priors import SCENARIO, Prior, base_parameters, priors, sample
 from experiments.research.calibrate.screening import morris_screen, screening_summary, select
+from experiments.research.calibrate.seeds import seed_of
 from experiments.research.calibrate.smc import run_chains
 
 
@@ -123,7 +124,7 @@ def run_smc(settings: Settings, workers: int = 1, targets: Targets = PAPER,
     screen = morris_screen(prior, s.trajectories, s.replicates, s.seed, workers, targets,
                            progress)
     chosen = select(screen, s.screen_fraction, s.screen_most)
-    chain_seeds = [s.seed + i for i in range(s.chains)]
+    chain_seeds = [seed_of("chains", s.seed) + i for i in range(s.chains)]
     chains = run_chains(chain_seeds, workers, calibrated={k: prior[k] for k in chosen},
                         carried={k: v for k, v in prior.items() if k not in chosen},
                         base=base_parameters(), replicates=s.replicates,
@@ -146,15 +147,16 @@ def calibrate(settings: Settings, workers: int = 1, targets: Targets = PAPER,
     names = list(prior)
     if smc is None:
         smc = run_smc(settings, workers, targets, progress)
-    pooled = confirm(smc.pooled, names, s.confirmation_runs, s.seed + 400, workers,
-                     s.confirmation_margin, targets, progress)
+    pooled = confirm(smc.pooled, names, s.confirmation_runs, seed_of("confirmation", s.seed),
+                     workers, s.confirmation_margin, targets, progress)
     population = confirmed(pooled)
     worlds = resample(population, names, s.worlds, s.seed)
-    check = predictive(worlds[names], s.replicates, s.seed + 100, workers, targets, progress,
-                       "posterior check")
-    rng = np.random.default_rng(s.seed + 200)
-    prior_check = predictive(sample(prior, s.worlds, rng), s.replicates, s.seed + 300,
-                             workers, targets, progress, "prior check")
+    check = predictive(worlds[names], s.replicates, seed_of("posterior_check", s.seed), workers,
+                       targets, progress, "posterior check")
+    rng = np.random.default_rng(seed_of("prior_draws", s.seed))
+    prior_check = predictive(sample(prior, s.worlds, rng), s.replicates,
+                             seed_of("prior_check", s.seed), workers, targets, progress,
+                             "prior check")
     return Calibration(
         scenario=SCENARIO, targets=targets, prior=prior,
         screening=smc.screening, calibrated=smc.calibrated,

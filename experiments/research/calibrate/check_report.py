@@ -21,14 +21,14 @@ from experiments.research.calibrate.pattern_check import (
     patterns_over_worlds,
 )
 from experiments.research.calibrate.patterns import HELD_OUT, PAPER
+from experiments.research.calibrate.seeds import OFFSETS, seed_of
 from experiments.support.inputs import read_text
 from experiments.support.outputs import UserError, check_writable_target, write_results
 
-#: Offset of the point check's root seed from the calibration's: independent of the chains
-#: (+0, +1), the posterior check (+100), the prior draws (+200) and the prior check (+300).
-POINT_SEED_OFFSET = 400
-#: ... and of the patterns' screen (+500): seeds of their own, not the pattern tests' (7).
-PATTERN_SEED_OFFSET = 500
+#: Offsets of the patterns' and the point check's root seeds from the calibration's
+#: (:mod:`.seeds`): seeds of their own, not the pattern tests' (7) nor any other step's.
+PATTERN_SEED_OFFSET = OFFSETS["patterns"]
+POINT_SEED_OFFSET = OFFSETS["point_check"]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -85,7 +85,8 @@ def check_calibration(calibration: Path, out: Path, replicates: int, point_runs:
                          progress=progress, eligible=eligible)
     record = {
         "calibration": calibration.name, "replicates": replicates,
-        "check_seed": meta["seed"] + 100, "point_seed": meta["seed"] + POINT_SEED_OFFSET,
+        "check_seed": seed_of("posterior_check", meta["seed"]),
+        "point_seed": meta["seed"] + POINT_SEED_OFFSET,
         "definitions": effect[["definition", "changes"]].to_dict("records"),
         # ensemble.csv holds 6 significant digits; the committed check ran the unrounded
         # worlds, so a world on a threshold's edge may score differently here

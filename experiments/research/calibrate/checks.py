@@ -30,10 +30,8 @@ from experiments.research.calibrate.priors import (
     priors,
     set_seeds,
 )
+from experiments.research.calibrate.seeds import seed_of
 from simulation.parameters import REGISTRY
-
-#: Offset of the posterior check's root seed from the calibration's (see ``calibrate``).
-CHECK_SEED_OFFSET = 100
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ def measurement_effect(worlds: pd.DataFrame, replicates: int, seed: int, workers
     """
     names = list(priors())
     sets = worlds[names]
-    check_seed = seed + CHECK_SEED_OFFSET
+    check_seed = seed_of("posterior_check", seed)
     fixed = predictive(sets, replicates, check_seed, workers, targets, progress,
                        "fixed definitions")
     rows = [{"definition": "the registry's definitions (as calibrated)", "changes": "",

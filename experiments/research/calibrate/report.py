@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.research.calibrate.ensemble import correlation_matrix
+from experiments.research.calibrate.seeds import OFFSETS
 from experiments.support.outputs import write_results
 
 if TYPE_CHECKING:
-    from experiments.research.calibrate import Calibration
+    from experiments.research.calibrate import Calibration, SMCRun
 
 _POSTERIOR = "#762a83"
 
@@ -78,28 +79,54 @@ def _csv(frame: pd.DataFrame) -> Any:
     return lambda path: frame.to_csv(path, index=False, float_format="%.6g")
 
 
+def _generations(chain_seeds: list[int], generations: list[pd.DataFrame]) -> pd.DataFrame:
+    gens = pd.concat([g.assign(chain=c) for c, g in zip(chain_seeds, generations, strict=True)],
+                     ignore_index=True)
+    return gens[["chain", *[c for c in gens.columns if c != "chain"]]]
+
+
+def _exact(frame: pd.DataFrame) -> Any:
+    # parameter values in full (shortest round-trip), so that a world read back, or chains
+    # reused, run exactly the values the calibration ran
+    return lambda path: frame.to_csv(path, index=False)
+
+
+def write_chains(smc: SMCRun, out: Path, settings: dict[str, Any], overwrite: bool = False
+                 ) -> Path:
+    """Write only what screening and the chains found, for ``phase0 calibrate --reuse-smc``."""
+    gens = _generations(smc.chain_seeds, smc.generations)
+    manifest = {**settings, "calibrated": smc.calibrated, "chain_seeds": smc.chain_seeds,
+                "simulations_in_kept_generations": int(gens["samples"].sum()),
+                "particles_pooled": len(smc.pooled),
+                "chains_only": "no particle was confirmed; rerun with --reuse-smc"}
+    return write_results(out, {"posterior.csv": _exact(smc.pooled),
+                               "generations.csv": _csv(gens),
+                               "screening.csv": _csv(smc.screening)}, manifest,
+                         overwrite=overwrite)
+
+
 def write_calibration(cal: Calibration, out: Path, settings: dict[str, Any],
                       overwrite: bool = False) -> Path:
     """Write the ensemble, the weighted posterior, the checks and figures into ``out``."""
-    gens = pd.concat([g.assign(chain=c) for c, g in zip(cal.chain_seeds, cal.generations,
-                                                         strict=True)], ignore_index=True)
-    gens = gens[["chain", *[c for c in gens.columns if c != "chain"]]]
+    gens = _generations(cal.chain_seeds, cal.generations)
     manifest = {**settings,
                 "scenario": cal.scenario, "targets": cal.targets_record(),
                 "calibrated": cal.calibrated,
                 "carried_at_prior": [n for n in cal.prior if n not in cal.calibrated],
                 "priors": {n: [p.low, p.high] for n, p in cal.prior.items()},
                 "chain_seeds": cal.chain_seeds,
+                "step_seeds": {k: settings["settings"]["seed"] + v for k, v in OFFSETS.items()},
                 "simulations_in_kept_generations": int(gens["samples"].sum()),
                 "particles_pooled": len(cal.pooled),
                 "particles_confirmed": len(cal.population),
-                "confirmation_simulations": len(cal.pooled),
+                "confirmation_runs_in_all": len(cal.pooled)
+                * int(settings["settings"]["confirmation_runs"]),
                 "effective_sample_size": cal.ess,
                 "worlds": len(cal.worlds), "distinct_worlds": int(cal.worlds["particle"].nunique()),
                 "point": cal.point}
     return write_results(out, {
-        "ensemble.csv": _csv(cal.worlds),
-        "posterior.csv": _csv(_posterior_table(cal)),
+        "ensemble.csv": _exact(cal.worlds),
+        "posterior.csv": _exact(_posterior_table(cal)),
         "generations.csv": _csv(gens),
         "screening.csv": _csv(cal.screening),
         "identifiability.csv": _csv(cal.identifiability),

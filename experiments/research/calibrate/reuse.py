@@ -52,11 +52,21 @@ def read_smc(folder: Path, settings: Settings) -> tuple[SMCRun, Settings, dict[s
     if absent:
         raise UserError(f"--reuse-smc: {folder}/posterior.csv lacks the columns "
                         f"{', '.join(absent[:5])}")
+    if pooled.empty:
+        raise UserError(f"--reuse-smc: {folder}/posterior.csv holds no particle")
+    unknown = [n for n in calibrated if n not in priors()]
+    if unknown:
+        raise UserError(f"--reuse-smc: {folder}/manifest.json calibrates parameters that are "
+                        f"not behaviour parameters: {', '.join(unknown)}")
+    if "chain" not in generations or sorted(generations["chain"].unique()) != sorted(
+            chain_seeds):
+        raise UserError(f"--reuse-smc: {folder}/generations.csv does not hold one chain for "
+                        f"each of the manifest's chain seeds {chain_seeds}")
     pooled = pooled[[c for c in pooled.columns
                      if not c.startswith("confirm:") and c not in _LATER]]
     smc = SMCRun(screening=screening, calibrated=calibrated, chain_seeds=chain_seeds,
-                 generations=[g.drop(columns="chain").reset_index(drop=True)
-                              for _, g in generations.groupby("chain", sort=False)],
+                 generations=[generations[generations["chain"] == c].drop(columns="chain")
+                              .reset_index(drop=True) for c in chain_seeds],
                  pooled=pooled)
     # a run that itself reused chains passes on where they first came from
     origin = manifest.get("smc_reused_from") or {
