@@ -54,7 +54,7 @@ def confirm(population: pd.DataFrame, names: Sequence[str], runs: int, seed: int
     """Every particle again on ``runs`` fresh runs; confirmed when each required share is met.
 
     A particle came through ABC-SMC on 16 runs, and a set whose true share sits at a
-    requirement passes 16 runs about half the time, so the pooled particles hold many sets
+    requirement passes 16 runs about 60% of the time, so the pooled particles hold many sets
     that meet the targets by luck. Confirmed means: on the fresh runs, the lower end of the
     Wilson interval ``z`` standard errors below each share (every fitted target and all of them
     together) is at least the required share. Accepting on both the chain's runs and these is
