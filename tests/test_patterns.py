@@ -67,14 +67,14 @@ def test_a_world_in_which_a_pattern_fails_is_reported_as_failing():
 
     import pandas as pd
 
-    from experiments.research.calibrate.check_report import PATTERN_SEED_OFFSET
     from experiments.research.calibrate.priors import distinct_worlds, priors
+    from experiments.research.calibrate.seeds import seed_of
     from experiments.research.reported_patterns import world_patterns
 
     root = Path(__file__).resolve().parents[1]
     worlds = pd.read_csv(root / "experiments" / "calibration" / "ensemble.csv")
-    seed = json.loads((root / "experiments" / "calibration" / "manifest.json").read_text()
-                      )["settings"]["seed"] + PATTERN_SEED_OFFSET
+    seed = seed_of("patterns", json.loads(
+        (root / "experiments" / "calibration" / "manifest.json").read_text())["settings"]["seed"])
     checked = pd.read_csv(root / "results" / "calibration_checks" / "patterns.csv")
     first = distinct_worlds(worlds)[0].set_index("world")
     failing = checked[~checked["holds:8"] & checked["holds:1a"]

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
                         generations=args.generations, max_simulations=args.max_simulations,
                         worlds=args.worlds, confirmation_runs=args.confirmation_runs,
                         confirmation_margin=args.confirmation_margin)
-    smc, record = None, {}
+    record: dict = {}
     if args.reuse_smc:
         from experiments.research.calibrate.reuse import read_smc
 

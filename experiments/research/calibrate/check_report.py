@@ -21,14 +21,9 @@ from experiments.research.calibrate.pattern_check import (
     patterns_over_worlds,
 )
 from experiments.research.calibrate.patterns import HELD_OUT, PAPER
-from experiments.research.calibrate.seeds import OFFSETS, seed_of
+from experiments.research.calibrate.seeds import seed_of
 from experiments.support.inputs import read_text
 from experiments.support.outputs import UserError, check_writable_target, write_results
-
-#: Offsets of the patterns' and the point check's root seeds from the calibration's
-#: (:mod:`.seeds`): seeds of their own, not the pattern tests' (7) nor any other step's.
-PATTERN_SEED_OFFSET = OFFSETS["patterns"]
-POINT_SEED_OFFSET = OFFSETS["point_check"]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -76,20 +71,22 @@ def check_calibration(calibration: Path, out: Path, replicates: int, point_runs:
     agree = (float(np.mean(np.isclose(fixed["distance"].to_numpy(),
                                       committed["distance"].to_numpy())))
              if same_runs else None)
-    pattern_seed = meta["seed"] + PATTERN_SEED_OFFSET
+    # seeds of their own (:mod:`.seeds`), not the pattern tests' (7) nor any other step's
+    pattern_seed = seed_of("patterns", meta["seed"])
+    point_seed = seed_of("point_check", meta["seed"])
     patterns = patterns_over_worlds(worlds, pattern_seed, workers, progress=progress)
     eligible, screened = eligible_points(worlds, committed, patterns, screen, pattern_seed,
                                          workers, progress=progress)
     points = point_check(worlds, committed, meta["point"], candidates, point_runs,
-                         meta["seed"] + POINT_SEED_OFFSET, workers, check_runs=meta["replicates"],
+                         point_seed, workers, check_runs=meta["replicates"],
                          progress=progress, eligible=eligible)
     record = {
         "calibration": calibration.name, "replicates": replicates,
         "check_seed": seed_of("posterior_check", meta["seed"]),
-        "point_seed": meta["seed"] + POINT_SEED_OFFSET,
+        "point_seed": point_seed,
         "definitions": effect[["definition", "changes"]].to_dict("records"),
-        # ensemble.csv holds 6 significant digits; the committed check ran the unrounded
-        # worlds, so a world on a threshold's edge may score differently here
+        # a calibration written before ensemble.csv kept values in full (6 significant digits)
+        # checked unrounded worlds, so a world on a threshold's edge may score differently here
         "fixed_definitions_reproduce_committed_check_share": agree,
         "pattern_seed": pattern_seed,
         **pattern_record(pattern_shares(patterns), screened),

@@ -3,7 +3,9 @@
 Every step's root seed is the calibration's seed plus its own offset, so no two steps share
 runs: ``set_seeds`` reads one stream per root seed, and a longer stream begins with a shorter
 one, so two steps on one root would rerun each other's first runs (a check would then see the
-very runs that selected what it checks). The chains take the offsets 0, 1, ... one a chain.
+very runs that selected what it checks). The chains take the offsets 0, 1, ... one a chain;
+the screening's common runs use offset 0 too, but from ``set_seeds``' stream, where a chain's
+runs come from pyabc's NumPy generator seeded with its seed, so they share no runs either.
 """
 
 from __future__ import annotations
