@@ -59,9 +59,17 @@ def _worker_start(parent: int) -> None:
     die_with_parent(parent)
 
 
+#: the process that installed :func:`_interrupt` (a forked worker inherits the handler)
+_HANDLER_OWNER: int | None = None
+
+
 def _interrupt(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM (kill, a service manager) leaves like Ctrl-C: the pool's exit stops its workers
-    # and the command reports what was kept.
+    # and the command reports what was kept. A worker forked but not yet through its
+    # initializer still has this handler: it ends quietly, as SIG_DFL would, not with a
+    # traceback of its own
+    if _HANDLER_OWNER is not None and os.getpid() != _HANDLER_OWNER:
+        os._exit(128 + signum)
     raise Terminated(f"signal {signum}")
 
 
@@ -71,7 +79,9 @@ class Pool(ProcessPoolExecutor):
     _previous: Any = None
 
     def __enter__(self) -> Pool:  # noqa: D105
+        global _HANDLER_OWNER
         if threading.current_thread() is threading.main_thread():
+            _HANDLER_OWNER = os.getpid()
             self._previous = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
